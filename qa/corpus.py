@@ -1,0 +1,248 @@
+"""Readers that turn article files into Articles, and the reasons a file or record is skipped.
+
+Formats: the seed `.txt` (` date YYYY-MM-DD N`, title, body), `.md`/`.txt` with optional YAML
+front matter, `.json` (a list of records, or one record) and `.jsonl` (a record a line).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from dateutil import parser as date_parser
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".json", ".jsonl")
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+_SEED_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})(?:\s+\S+)?\s*$")
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
+_WIRE_DATELINE = re.compile(r"^\(([A-Z][\w&.' -]{1,40})\)")
+_BODY_KEYS = ("body", "text", "content")
+_DATE_KEYS = ("published_at", "published", "date")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, as read from a file or a record in one."""
+
+    id: str
+    title: str
+    body: str
+    path: str
+    file: str
+    published: date | None = None
+    source: str = ""
+    url: str = ""
+    author: str = ""
+    category: str = ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a file or record was skipped, or read with something missing (`skipped` False)."""
+
+    path: str
+    reason: str
+    skipped: bool = True
+    file: str = ""
+
+    def __str__(self) -> str:
+        return f"{'skipped' if self.skipped else 'warning'}: {self.path}: {self.reason}"
+
+
+def read_articles(path: str | Path) -> Iterator[Article | Problem]:
+    """Yield the Articles under a file or folder, and a Problem for everything that can't be read.
+
+    Ids are the url when there is one, else the path relative to the folder above the ingested
+    one (`corpus/a.txt`), with `#n` for the n-th record of a multi-record file.
+    """
+    root = Path(path).resolve()
+    if not root.exists():
+        yield Problem(str(path), "no such file or folder")
+        return
+    base = root.parent
+    for file in _files_under(root):
+        display = file.relative_to(base).as_posix()
+        for item in _read_file(file, display, root):
+            yield replace(item, file=str(file)) if isinstance(item, Problem) else item
+
+
+def _files_under(root: Path) -> Iterator[Path]:
+    if root.is_file():
+        yield root
+        return
+    for file in sorted(root.rglob("*")):
+        relative = file.relative_to(root)
+        if any(part.startswith(".") for part in relative.parts) or file.is_dir():
+            continue
+        yield file
+
+
+def _read_file(file: Path, display: str, root: Path) -> Iterator[Article | Problem]:
+    if file.is_symlink() and not file.resolve().is_relative_to(root):
+        yield Problem(display, "symlink points outside the ingested folder")
+        return
+    suffix = file.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        yield Problem(display, f"unsupported file type {suffix or '(none)'}; expected one of {', '.join(SUPPORTED_SUFFIXES)}")
+        return
+    size = file.stat().st_size
+    if size == 0:
+        yield Problem(display, "empty file")
+        return
+    if size > MAX_FILE_BYTES:
+        yield Problem(display, f"file is {size / 2**20:.0f} MiB, over the {MAX_FILE_BYTES / 2**20:.0f} MiB limit")
+        return
+    raw = file.read_bytes()
+    if b"\x00" in raw:
+        yield Problem(display, "binary file (contains NUL bytes)")
+        return
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        yield Problem(display, f"not UTF-8 text (bad byte at offset {error.start})")
+        return
+    if not text.strip():
+        yield Problem(display, "empty file")
+        return
+    if suffix == ".json":
+        yield from _read_json(text, display, file)
+    elif suffix == ".jsonl":
+        yield from _read_jsonl(text, display, file)
+    else:
+        yield from _read_text(text, display, file)
+
+
+def _read_text(text: str, display: str, file: Path) -> Iterator[Article | Problem]:
+    lines = text.splitlines()
+    seed = _SEED_HEADER.match(lines[0])
+    if seed:
+        record: dict[str, Any] = {"date": seed.group(1), "title": lines[1] if len(lines) > 1 else ""}
+        body = "\n".join(lines[2:])
+    else:
+        front = _FRONT_MATTER.match(text)
+        record = {}
+        if front:
+            try:
+                loaded = yaml.safe_load(front.group(1))
+            except yaml.YAMLError as error:
+                yield Problem(display, f"front matter is not valid YAML ({_first_line(error)})")
+                return
+            if not isinstance(loaded, dict):
+                yield Problem(display, "front matter is not a mapping of fields")
+                return
+            record = {str(k): v for k, v in loaded.items()}
+            text = text[front.end() :]
+        if not record.get("title"):
+            head, _, text = text.lstrip().partition("\n")
+            record["title"] = head.lstrip("#").strip()
+        body = text
+    record["body"] = body
+    yield from _article(record, display, file, display)
+
+
+def _read_json(text: str, display: str, file: Path) -> Iterator[Article | Problem]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        yield Problem(display, f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}")
+        return
+    records = data if isinstance(data, list) else [data]
+    yield from _read_records(records, display, file, lambda i: f"{display}[{i}]")
+
+
+def _read_jsonl(text: str, display: str, file: Path) -> Iterator[Article | Problem]:
+    records: list[tuple[int, Any]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append((number, json.loads(line)))
+        except json.JSONDecodeError as error:
+            yield Problem(f"{display}:{number}", f"invalid JSON: {error.msg}")
+    numbers = [number for number, _ in records]
+    yield from _read_records([r for _, r in records], display, file, lambda i: f"{display}:{numbers[i]}")
+
+
+def _read_records(records: list[Any], display: str, file: Path, where: Any) -> Iterator[Article | Problem]:
+    single = len(records) == 1
+    for i, record in enumerate(records):
+        if not isinstance(record, dict):
+            yield Problem(where(i), f"record is a {type(record).__name__}, not an object")
+            continue
+        record = dict(record)
+        record["body"] = next((record[k] for k in _BODY_KEYS if isinstance(record.get(k), str)), "")
+        yield from _article(record, where(i), file, display if single else f"{display}#{i}")
+
+
+def _article(record: dict[str, Any], display: str, file: Path, fallback_id: str) -> Iterator[Article | Problem]:
+    title = _text(record.get("title"))
+    body = _text(record.get("body")).strip()
+    if not body:
+        yield Problem(display, "no article body (expected a body, text or content field)")
+        return
+    if not title:
+        yield Problem(display, "no title")
+        return
+    source = _text(record.get("source"))
+    if not source:
+        dateline = _WIRE_DATELINE.match(body)
+        source = dateline.group(1).strip() if dateline else ""
+    url = _text(record.get("url"))
+    published, date_problem = _published(record, display)
+    article = Article(
+        id=url or fallback_id,
+        title=title,
+        body=body,
+        path=display,
+        file=str(file),
+        published=published,
+        source=source,
+        url=url,
+        author=_text(record.get("author")),
+        category=_text(record.get("category")),
+    )
+    if date_problem:
+        yield date_problem
+    yield article
+
+
+def _published(record: dict[str, Any], display: str) -> tuple[date | None, Problem | None]:
+    raw = next((record[k] for k in _DATE_KEYS if record.get(k)), None)
+    if raw is None:
+        return None, None
+    if isinstance(raw, datetime):
+        return raw.date(), None
+    if isinstance(raw, date):
+        return raw, None
+    try:
+        return date_parser.isoparse(str(raw).strip()).date(), None
+    except ValueError:
+        pass
+    try:
+        return date_parser.parse(str(raw), fuzzy=False).date(), None
+    except (ValueError, OverflowError):
+        return None, Problem(display, f"date {str(raw)[:40]!r} not understood; article kept without a date", skipped=False)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0]
+
+
+def split_results(items: Iterable[Article | Problem]) -> tuple[list[Article], list[Problem]]:
+    """Separate what a read produced into articles and problems."""
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    for item in items:
+        (articles if isinstance(item, Article) else problems).append(item)
+    return articles, problems

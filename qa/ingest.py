@@ -1,0 +1,163 @@
+"""Incremental ingest: read articles, chunk and embed what changed, remove what is gone.
+
+llama-index's IngestionPipeline does the chunking, embedding and hash-based upserts against the
+docstore. Removal is done here rather than by its UPSERTS_AND_DELETE strategy, because that
+strategy deletes every article not in the current run, and an index may be fed from several
+folders: only articles read from the path being ingested now may be removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from llama_index.core import Document
+from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
+from llama_index.core.node_parser import SentenceSplitter
+from tqdm import tqdm
+
+from qa.corpus import Article, Problem, read_articles
+from qa.embeddings import load_embed_model
+from qa.index import Index
+
+_EMBEDDED_KEYS = ("title", "source", "date")
+BATCH_ARTICLES = 64
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did, article by article."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    chunks: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        return sum(p.skipped for p in self.problems)
+
+    def summary(self) -> str:
+        return (
+            f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"removed {self.removed}, skipped {self.skipped}"
+        )
+
+
+def to_document(article: Article) -> Document:
+    """The llama-index Document for an article: its body, with title, outlet and date as a header
+    in the text that is embedded and searched, and every field as metadata for citations and filters."""
+    published = article.published
+    metadata = {
+        "title": article.title,
+        "source": article.source,
+        "date": published.strftime("%B %-d, %Y") if published else "",
+        "published": published.isoformat() if published else "",
+        "published_ts": epoch(published) if published else None,
+        "url": article.url,
+        "author": article.author,
+        "category": article.category,
+        "path": article.path,
+        "file": article.file,
+    }
+    hidden = [key for key in metadata if key not in _EMBEDDED_KEYS]
+    return Document(
+        id_=article.id,
+        text=article.body,
+        metadata=metadata,
+        excluded_embed_metadata_keys=hidden,
+        excluded_llm_metadata_keys=hidden,
+        metadata_template="{value}",
+        text_template="{metadata_str}\n\n{content}",
+    )
+
+
+def epoch(day: date) -> int:
+    """Seconds since 1970 at the start of a day (UTC): how dates are stored for range filters."""
+    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
+
+
+def _chunk_id(i: int, document: object) -> str:
+    return f"{document.id_}::{i}"  # type: ignore[attr-defined]
+
+
+def ingest(index: Index, paths: Sequence[str | Path], *, progress: bool = False) -> IngestReport:
+    """Bring the index in line with the articles under `paths`; see IngestReport for the outcome."""
+    report = IngestReport()
+    documents: dict[str, Document] = {}
+    protected_files: set[str] = set()
+    for path in paths:
+        for item in read_articles(path):
+            if isinstance(item, Problem):
+                report.problems.append(item)
+                if item.skipped and item.file:
+                    protected_files.add(item.file)
+            elif item.id in documents:
+                report.problems.append(Problem(item.path, f"duplicate of an article already read (id {item.id})"))
+            else:
+                documents[item.id] = to_document(item)
+
+    docstore = index.docstore
+    new_ids = []
+    for doc_id, document in documents.items():
+        known = docstore.get_document_hash(doc_id)
+        if known is None:
+            report.added += 1
+            new_ids.append(doc_id)
+        elif known != document.hash:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+
+    gone = _gone(index, paths, set(documents), protected_files)
+    to_embed = [doc for doc in documents.values() if docstore.get_document_hash(doc.id_) != doc.hash]
+    if new_ids:
+        # Vectors left by an ingest that was killed before saving the docstore.
+        index.collection.delete(where={"document_id": {"$in": new_ids}})
+    if to_embed:
+        pipeline = IngestionPipeline(
+            transformations=[
+                SentenceSplitter(
+                    chunk_size=index.settings.chunk_size,
+                    chunk_overlap=index.settings.chunk_overlap,
+                    id_func=_chunk_id,
+                ),
+                load_embed_model(index.settings.embed_model, index.settings.embed_batch_size),
+            ],
+            docstore=docstore,
+            vector_store=index.vector_store,
+            docstore_strategy=DocstoreStrategy.UPSERTS,
+            disable_cache=True,
+        )
+        with tqdm(total=len(to_embed), desc="Embedding", unit="article", disable=not progress) as bar:
+            for start in range(0, len(to_embed), BATCH_ARTICLES):
+                batch = to_embed[start : start + BATCH_ARTICLES]
+                report.chunks += len(pipeline.run(documents=batch))
+                index.save_docstore()
+                bar.update(len(batch))
+                bar.set_postfix(chunks=report.chunks)
+    for doc_id in gone:
+        index.vector_store.delete(doc_id)
+        docstore.delete_document(doc_id, raise_error=False)
+    report.removed = len(gone)
+    if to_embed or gone:
+        index.save_docstore()
+        index.rebuild_bm25()
+    return report
+
+
+def _gone(index: Index, paths: Iterable[str | Path], read: set[str], protected_files: set[str]) -> list[str]:
+    """Articles ingested earlier from files under `paths` that this read no longer found."""
+    scopes = [Path(p).resolve() for p in paths]
+    gone = []
+    for doc_id, document in index.docstore.docs.items():
+        file = document.metadata.get("file", "")
+        if doc_id in read or file in protected_files or not file:
+            continue
+        if any(Path(file).is_relative_to(scope) for scope in scopes):
+            gone.append(doc_id)
+    return gone

@@ -1,0 +1,104 @@
+"""The BM25 side of the index: keyword search with filters, and the term statistics it holds.
+
+The same tokenizer (lower case, English stop words removed, Snowball stems) serves BM25 search
+and the extractive answerer's sentence scoring, so both agree on what a term is.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
+from llama_index.core.schema import BaseNode, NodeWithScore, QueryBundle
+from llama_index.retrievers.bm25 import BM25Retriever
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_STOPWORDS = frozenset(STOPWORDS_EN)
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def terms(text: str) -> list[str]:
+    """The stemmed content terms of a text, in order, stop words left out."""
+    words = [w for w in _TOKEN.findall(text.lower()) if w not in _STOPWORDS]
+    return _STEMMER.stemWords(words)
+
+
+class Bm25Index:
+    """A persisted BM25 index over every chunk, with per-chunk dates and outlets for filtering."""
+
+    def __init__(self, retriever: BM25Retriever) -> None:
+        self._retriever = retriever
+        bm25 = retriever.bm25
+        corpus = retriever.corpus
+        self.size = int(bm25.scores["num_docs"])
+        self._published = np.array(
+            [float(c["published_ts"]) if c.get("published_ts") not in (None, "") else np.nan for c in corpus]
+        )
+        self._sources = np.array([str(c.get("source") or "").lower() for c in corpus], dtype=object)
+        indptr = bm25.scores["indptr"]
+        self._df = {
+            token: int(indptr[i + 1] - indptr[i]) for token, i in bm25.vocab_dict.items() if token and i + 1 < len(indptr)
+        }
+
+    @classmethod
+    def build(cls, nodes: Sequence[BaseNode], folder: Path) -> Bm25Index | None:
+        """Index the nodes' embedded text (header and body) and replace the folder atomically."""
+        if not nodes:
+            shutil.rmtree(folder, ignore_errors=True)
+            return None
+        retriever = BM25Retriever(nodes=list(nodes), stemmer=_STEMMER, language="en")
+        staging = folder.with_name(folder.name + ".new")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        retriever.persist(str(staging))
+        old = folder.with_name(folder.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if folder.exists():
+            folder.rename(old)
+        staging.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+        return cls.load(folder)
+
+    @classmethod
+    def load(cls, folder: Path) -> Bm25Index | None:
+        """Open a persisted index; None when there is none."""
+        if not folder.exists():
+            return None
+        return cls(BM25Retriever.from_persist_dir(str(folder), show_progress=False))
+
+    def mask(self, since_ts: int | None, until_ts: int | None, sources: Sequence[str]) -> np.ndarray | None:
+        """1 for chunks that pass the filters, 0 for the rest; None when nothing is filtered."""
+        if since_ts is None and until_ts is None and not sources:
+            return None
+        keep = np.ones(self.size, dtype=bool)
+        with np.errstate(invalid="ignore"):
+            if since_ts is not None:
+                keep &= self._published >= since_ts
+            if until_ts is not None:
+                keep &= self._published <= until_ts
+        if sources:
+            keep &= np.isin(self._sources, [s.lower() for s in sources])
+        return keep.astype(np.int8)
+
+    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[NodeWithScore]:
+        """The top k chunks by BM25 among those the mask keeps; chunks sharing no term are left out."""
+        if mask is not None and not mask.any():
+            return []
+        retriever = BM25Retriever(
+            existing_bm25=self._retriever.bm25,
+            stemmer=_STEMMER,
+            similarity_top_k=min(k, self.size),
+            corpus_weight_mask=None if mask is None else mask.tolist(),
+        )
+        return [hit for hit in retriever.retrieve(QueryBundle(query)) if hit.score and hit.score > 0]
+
+    def idf(self, term: str) -> float:
+        """BM25's inverse document frequency of a stemmed term; highest for terms the index lacks."""
+        df = self._df.get(term, 0)
+        return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
