@@ -1,7 +1,8 @@
 """The BM25 side of the index: keyword search with filters, and the term statistics it holds.
 
-The same tokenizer (lower case, English stop words removed, Snowball stems) serves BM25 search
-and the extractive answerer's sentence scoring, so both agree on what a term is.
+`terms` stems with the same Snowball stemmer as the BM25 index, so the extractive answerer can
+weigh a question's terms by the index's IDF; it drops a fuller stop-word list than BM25 does
+(question words and reporting verbs too), since those say nothing about where the answer is.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import math
 import re
 import shutil
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -19,13 +21,24 @@ from llama_index.core.schema import BaseNode, NodeWithScore, QueryBundle
 from llama_index.retrievers.bm25 import BM25Retriever
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
-_STOPWORDS = frozenset(STOPWORDS_EN)
+_REPORTING_WORDS = (
+    "according article articles describe described mention mentioned news report reported reports "
+    "say said says state stated states tell told"
+).split()
 _STEMMER = Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from llama_index.core.utils import globals_helper
+
+    return frozenset(STOPWORDS_EN) | frozenset(globals_helper.stopwords) | frozenset(_REPORTING_WORDS)
 
 
 def terms(text: str) -> list[str]:
     """The stemmed content terms of a text, in order, stop words left out."""
-    words = [w for w in _TOKEN.findall(text.lower()) if w not in _STOPWORDS]
+    stopwords = _stopwords()
+    words = [w for w in _TOKEN.findall(text.lower()) if w not in stopwords]
     return _STEMMER.stemWords(words)
 
 
@@ -40,7 +53,9 @@ class Bm25Index:
         self._published = np.array(
             [float(c["published_ts"]) if c.get("published_ts") not in (None, "") else np.nan for c in corpus]
         )
-        self._sources = np.array([str(c.get("source") or "").lower() for c in corpus], dtype=object)
+        outlets = [str(c.get("source") or "") for c in corpus]
+        self.sources = sorted(set(outlets) - {""})
+        self._sources = np.array([o.lower() for o in outlets], dtype=object)
         indptr = bm25.scores["indptr"]
         self._df = {
             token: int(indptr[i + 1] - indptr[i]) for token, i in bm25.vocab_dict.items() if token and i + 1 < len(indptr)
@@ -56,7 +71,7 @@ class Bm25Index:
         staging = folder.with_name(folder.name + ".new")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
-        retriever.persist(str(staging))
+        retriever.persist(str(staging), show_progress=False)
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if folder.exists():
@@ -70,7 +85,7 @@ class Bm25Index:
         """Open a persisted index; None when there is none."""
         if not folder.exists():
             return None
-        return cls(BM25Retriever.from_persist_dir(str(folder), show_progress=False))
+        return cls(BM25Retriever.from_persist_dir(str(folder)))
 
     def mask(self, since_ts: int | None, until_ts: int | None, sources: Sequence[str]) -> np.ndarray | None:
         """1 for chunks that pass the filters, 0 for the rest; None when nothing is filtered."""
@@ -99,6 +114,10 @@ class Bm25Index:
         return [hit for hit in retriever.retrieve(QueryBundle(query)) if hit.score and hit.score > 0]
 
     def idf(self, term: str) -> float:
-        """BM25's inverse document frequency of a stemmed term; highest for terms the index lacks."""
-        df = self._df.get(term, 0)
+        """BM25's inverse document frequency of a stemmed term.
+
+        A term the index lacks counts as the rarest term it has, not more: in a small archive an
+        unseen word is as often a paraphrase as a sign that the answer is missing.
+        """
+        df = max(self._df.get(term, 1), 1)
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))

@@ -1,0 +1,110 @@
+"""The Python API: one Archive object over an index folder, to ingest articles and ask questions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from pathlib import Path
+
+from qa.answer import Answer, ExtractiveAnswerer
+from qa.config import Settings
+from qa.errors import BadFilter
+from qa.index import Index, IndexStats
+from qa.ingest import IngestReport, ingest
+from qa.retrieve import Filters, HybridRetriever, Passage
+
+DateLike = date | str | None
+
+
+class Archive:
+    """A news archive on disk: its index folder, and the questions asked of it.
+
+    `Archive()` uses the settings from the environment (QA_*); `Archive(".qa")` names the folder;
+    `Archive(settings=Settings(...))` sets everything. Opening does no work: the index is read
+    on first use, and `ask` on a folder with no index raises IndexNotFound.
+    """
+
+    def __init__(self, index_dir: str | Path | None = None, *, settings: Settings | None = None) -> None:
+        settings = settings or Settings()
+        if index_dir is not None:
+            settings = settings.model_copy(update={"index_dir": Path(index_dir)})
+        self.settings = settings
+        self._index: Index | None = None
+        self._retriever: HybridRetriever | None = None
+        self._answerer = ExtractiveAnswerer(settings)
+
+    @property
+    def index(self) -> Index:
+        if self._index is None:
+            self._index = Index(self.settings)
+        return self._index
+
+    def ingest(self, paths: Iterable[str | Path], *, rebuild: bool = False, progress: bool = False) -> IngestReport:
+        """Add, update and remove articles so the index matches the files under `paths`.
+
+        `rebuild` empties the index first (needed after changing the embedding or chunk settings).
+        """
+        self._index = Index(self.settings, create=True, rebuild=rebuild)
+        self._retriever = None
+        return ingest(self._index, list(paths), progress=progress)
+
+    def retrieve(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        since: DateLike = None,
+        until: DateLike = None,
+        sources: Sequence[str] = (),
+    ) -> list[Passage]:
+        """The passages that best match the question, best first."""
+        return self._retrieve(question, k, since, until, sources).passages
+
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        since: DateLike = None,
+        until: DateLike = None,
+        sources: Sequence[str] = (),
+    ) -> Answer:
+        """Answer a question from the archive, citing each sentence; `refused` when it can't."""
+        *_, answer = self.ask_stream(question, k=k, since=since, until=until, sources=sources)
+        assert isinstance(answer, Answer)
+        return answer
+
+    def ask_stream(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        since: DateLike = None,
+        until: DateLike = None,
+        sources: Sequence[str] = (),
+    ) -> Iterator[str | Answer]:
+        """Yield the answer's text in pieces as it is produced, then the final Answer."""
+        if not question.strip():
+            raise BadFilter("the question is empty")
+        retrieval = self._retrieve(question, k, since, until, sources)
+        yield from self._answerer.stream(retrieval, self.index.bm25)
+
+    def stats(self) -> IndexStats:
+        """Articles, chunks, outlets and date span of the index."""
+        return self.index.stats()
+
+    def _retrieve(self, question: str, k: int | None, since: DateLike, until: DateLike, sources: Sequence[str]):
+        if self._retriever is None:
+            self._retriever = HybridRetriever(self.index)
+        filters = Filters(since=parse_date(since, "since"), until=parse_date(until, "until"), sources=tuple(sources))
+        return self._retriever.retrieve(question, k, filters)
+
+
+def parse_date(value: DateLike, name: str) -> date | None:
+    """A filter date from a date or a YYYY-MM-DD string."""
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise BadFilter(f"{name} date {value!r} is not YYYY-MM-DD") from None

@@ -1,0 +1,133 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 lists, filtered by date and outlet, fused by rank."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from llama_index.core.schema import BaseNode, NodeWithScore
+from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters, VectorStoreQuery
+
+from qa.embeddings import load_embed_model
+from qa.errors import BadFilter
+from qa.index import Index
+from qa.ingest import epoch
+
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which articles a question may draw on: published since/until (inclusive) and outlets."""
+
+    since: date | None = None
+    until: date | None = None
+    sources: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.since and self.until and self.since > self.until:
+            raise BadFilter(f"since {self.since} is after until {self.until}")
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk, its fused score, and its cosine similarity to the question when dense search found it."""
+
+    node: BaseNode
+    score: float
+    similarity: float | None = None
+
+    @property
+    def text(self) -> str:
+        return self.node.get_content()
+
+    @property
+    def metadata(self) -> dict:
+        return self.node.metadata
+
+
+@dataclass
+class Retrieval:
+    """The passages for one question, best first."""
+
+    question: str
+    passages: list[Passage] = field(default_factory=list)
+
+    @property
+    def best_similarity(self) -> float:
+        return max((p.similarity for p in self.passages if p.similarity is not None), default=-1.0)
+
+
+class HybridRetriever:
+    """Finds the passages of an index that best match a question, within the given filters."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.settings = index.settings
+        self.embed_model = load_embed_model(self.settings.embed_model, self.settings.embed_batch_size)
+
+    def retrieve(self, question: str, k: int | None = None, filters: Filters = Filters()) -> Retrieval:
+        k = k or self.settings.top_k
+        bm25 = self.index.bm25
+        if bm25 is None:
+            return Retrieval(question)
+        sources = self._known_sources(filters.sources)
+        since_ts = epoch(filters.since) if filters.since else None
+        until_ts = epoch(filters.until) if filters.until else None
+        depth = max(k, self.settings.candidates)
+
+        embedding = self.embed_model.get_query_embedding(question)
+        dense = self.index.vector_store.query(
+            VectorStoreQuery(
+                query_embedding=embedding,
+                similarity_top_k=min(depth, bm25.size),
+                filters=_metadata_filters(since_ts, until_ts, sources),
+            )
+        )
+        similarities = {
+            node.node_id: 1.0 + math.log(max(s, 1e-12)) for node, s in zip(dense.nodes or [], dense.similarities or [])
+        }
+        keyword = bm25.search(question, depth, bm25.mask(since_ts, until_ts, sources))
+        fused = reciprocal_rank_fusion([[NodeWithScore(node=n) for n in dense.nodes or []], keyword])
+        passages = [Passage(hit.node, hit.score or 0.0, similarities.get(hit.node.node_id)) for hit in fused[:k]]
+        return Retrieval(question, passages)
+
+    def _known_sources(self, wanted: tuple[str, ...]) -> list[str]:
+        """The index's own spelling of each wanted outlet (matched ignoring case)."""
+        if not wanted:
+            return []
+        known = {s.lower(): s for s in self.index.bm25.sources}  # type: ignore[union-attr]
+        missing = [w for w in wanted if w.lower() not in known]
+        if missing:
+            listed = ", ".join(sorted(known.values())[:20]) or "none"
+            raise BadFilter(f"no articles from {', '.join(missing)} in the index; outlets: {listed}")
+        return [known[w.lower()] for w in wanted]
+
+
+def reciprocal_rank_fusion(ranked_lists: list[list[NodeWithScore]], k: int = RRF_K) -> list[NodeWithScore]:
+    """Fuse ranked lists by reciprocal rank, keyed by node id.
+
+    llama-index's QueryFusionRetriever does the same sum but overwrites each list's own scores in
+    place and keys by content hash; here the dense similarities are kept for the refusal check.
+    """
+    scores: dict[str, float] = {}
+    nodes: dict[str, BaseNode] = {}
+    for ranked in ranked_lists:
+        for rank, hit in enumerate(ranked):
+            node_id = hit.node.node_id
+            nodes.setdefault(node_id, hit.node)
+            scores[node_id] = scores.get(node_id, 0.0) + 1.0 / (k + rank + 1)
+    order = sorted(scores, key=scores.__getitem__, reverse=True)
+    return [NodeWithScore(node=nodes[i], score=scores[i]) for i in order]
+
+
+def _metadata_filters(since_ts: int | None, until_ts: int | None, sources: list[str]) -> MetadataFilters | None:
+    conditions = []
+    if since_ts is not None:
+        conditions.append(MetadataFilter(key="published_ts", operator=FilterOperator.GTE, value=since_ts))
+    if until_ts is not None:
+        conditions.append(MetadataFilter(key="published_ts", operator=FilterOperator.LTE, value=until_ts))
+    if sources:
+        conditions.append(MetadataFilter(key="source", operator=FilterOperator.IN, value=sources))
+    return MetadataFilters(filters=conditions) if conditions else None
