@@ -59,14 +59,15 @@ class Problem:
 def read_articles(path: str | Path) -> Iterator[Article | Problem]:
     """Yield the Articles under a file or folder, and a Problem for everything that can't be read.
 
-    Ids are the url when there is one, else the path relative to the folder above the ingested
-    one (`corpus/a.txt`), with `#n` for the n-th record of a multi-record file.
+    Ids are the url when there is one, else the path from the folder above the article's folder
+    (`corpus/a.txt`, whether `corpus` or `corpus/a.txt` was read), with `#n` for the n-th record
+    of a multi-record file.
     """
     root = Path(path).resolve()
     if not root.exists():
         yield Problem(str(path), "no such file or folder")
         return
-    base = root.parent
+    base = root.parent if root.is_dir() else root.parent.parent
     for file in _files_under(root):
         display = file.relative_to(base).as_posix()
         for item in _read_file(file, display, root):

@@ -48,12 +48,7 @@ class Index:
         self.dir = Path(settings.index_dir)
         manifest_path = self.dir / MANIFEST
         if rebuild and self.dir.exists():
-            for name in (MANIFEST, DOCSTORE, BM25_DIR, CHROMA_DIR):
-                target = self.dir / name
-                if target.is_dir():
-                    shutil.rmtree(target)
-                elif target.exists():
-                    target.unlink()
+            self._empty()
         if manifest_path.exists():
             self._check_manifest(json.loads(manifest_path.read_text()))
         elif create or rebuild:
@@ -62,6 +57,14 @@ class Index:
             manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
         else:
             raise IndexNotFound(f"no index at {self.dir}; run `qa ingest` first")
+
+    def _empty(self) -> None:
+        """Drop the collection (through the client, which Chroma shares per process) and the local state."""
+        if self.settings.collection in [c.name for c in self._client.list_collections()]:
+            self._client.delete_collection(self.settings.collection)
+        (self.dir / MANIFEST).unlink(missing_ok=True)
+        (self.dir / DOCSTORE).unlink(missing_ok=True)
+        shutil.rmtree(self.dir / BM25_DIR, ignore_errors=True)
 
     def _check_manifest(self, manifest: dict[str, object]) -> None:
         wanted = {"schema": SCHEMA, **self.settings.index_settings()}
@@ -73,11 +76,12 @@ class Index:
             )
 
     @cached_property
+    def _client(self) -> chromadb.ClientAPI:
+        return chromadb.PersistentClient(path=str(self.dir / CHROMA_DIR), settings=ChromaSettings(anonymized_telemetry=False))
+
+    @cached_property
     def collection(self) -> chromadb.Collection:
-        client = chromadb.PersistentClient(
-            path=str(self.dir / CHROMA_DIR), settings=ChromaSettings(anonymized_telemetry=False)
-        )
-        return client.get_or_create_collection(
+        return self._client.get_or_create_collection(
             self.settings.collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
         )
 

@@ -1,0 +1,149 @@
+"""The `qa` command: ingest articles, ask questions, serve the web chat."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from qa import offline  # noqa: F401
+from qa.answer import Answer
+from qa.archive import Archive
+from qa.config import Settings
+from qa.errors import QAError
+
+DEFAULT_CORPUS = "corpus"
+
+
+def index_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="QA_INDEX_DIR",
+        default=".qa",
+        show_default=True,
+        help="Index folder (also QA_INDEX_DIR).",
+    )(command)
+
+
+def archive_for(index_dir: Path) -> Archive:
+    return Archive(settings=Settings(index_dir=index_dir))
+
+
+class QAGroup(click.Group):
+    """Shows a QAError as one line on stderr instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QAError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=QAGroup)
+@click.version_option(package_name="qa")
+def cli() -> None:
+    """Ask questions of a news archive and get answers with citations you can check.
+
+    \b
+    qa ingest corpus/              index the articles in corpus/
+    qa ask "Who went to Moscow?"   answer from them, citing each sentence
+    qa serve                       web chat on http://127.0.0.1:7860
+
+    Everything runs offline. Settings come from QA_* environment variables
+    (QA_INDEX_DIR, QA_TOP_K, QA_CHUNK_SIZE, ...).
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@index_option
+@click.option("--rebuild", is_flag=True, help="Empty the index first (needed after changing model or chunk settings).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def ingest(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, quiet: bool) -> None:
+    """Index the articles in PATHS (files or folders; default: corpus/).
+
+    Supported: .txt and .md (optional YAML front matter), .json (a list of
+    records) and .jsonl. Only what changed is embedded again; articles whose
+    file is gone from PATHS are removed. A file that can't be read is skipped
+    with its reason, and the rest is ingested.
+    """
+    started = time.perf_counter()
+    archive = archive_for(index_dir)
+    report = archive.ingest(paths or [Path(DEFAULT_CORPUS)], rebuild=rebuild, progress=not quiet)
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    click.echo(report.summary())
+    stats = archive.stats()
+    click.echo(
+        f"index {index_dir}: {stats.articles} articles, {stats.chunks} chunks "
+        f"({time.perf_counter() - started:.1f}s)",
+        err=True,
+    )
+
+
+@cli.command()
+@click.argument("question")
+@index_option
+@click.option("--k", type=click.IntRange(min=1), default=None, help="Passages to retrieve [default: 10, QA_TOP_K].")
+@click.option("--since", metavar="YYYY-MM-DD", help="Only articles published on or after this day.")
+@click.option("--until", metavar="YYYY-MM-DD", help="Only articles published on or before this day.")
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Only articles from this outlet (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer and its citations as JSON.")
+def ask(
+    question: str,
+    index_dir: Path,
+    k: int | None,
+    since: str | None,
+    until: str | None,
+    sources: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Answer QUESTION from the indexed articles, citing each sentence [n].
+
+    Prints the answer, then the numbered sources with outlet, date and the
+    quoted sentence. When no article answers it, says so (exit code 0).
+    """
+    answer = archive_for(index_dir).ask(question, k=k, since=since, until=until, sources=sources)
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_answer(answer))
+
+
+def format_answer(answer: Answer) -> str:
+    """The answer, then its sources, for a terminal."""
+    lines = [answer.text]
+    if answer.citations:
+        lines += ["", "Sources:"]
+        for c in answer.citations:
+            byline = ", ".join(part for part in (c.source, c.published) if part)
+            lines.append(f"[{c.n}] {c.title}" + (f" ({byline})" if byline else ""))
+            lines.append(f"    {c.url or c.path}")
+            lines.append(f"    “{c.quote}”")
+    return "\n".join(lines)
+
+
+@cli.command()
+@index_option
+@click.option("--host", envvar="QA_HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="QA_PORT", type=int, default=7860, show_default=True)
+def serve(index_dir: Path, host: str, port: int) -> None:
+    """Serve the web chat over the index."""
+    from qa.web import build_app
+
+    build_app(archive_for(index_dir)).launch(server_name=host, server_port=port)
+
+
+def main() -> None:
+    cli(prog_name="qa")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""The `qa` command, run as a user would."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from conftest import SEED_CORPUS, SEED_QUESTION
+from qa.cli import cli
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_ingest_then_ask_json(tmp_path, corpus):
+    index = str(tmp_path / "idx")
+    ingest = run("ingest", str(corpus), "--index", index, "--quiet")
+    assert ingest.exit_code == 0
+    assert "added 4, updated 0, unchanged 0, removed 0, skipped 0" in ingest.stdout
+
+    result = run("ask", SEED_QUESTION, "--index", index, "--json")
+    assert result.exit_code == 0
+    payload = json.loads(result.stdout)
+    assert set(payload) == {"answer", "refused", "citations"}
+    assert payload["refused"] is False
+    [citation, *_] = payload["citations"]
+    assert set(citation) == {"n", "title", "source", "published", "url", "path", "text", "quote", "score"}
+    assert citation["n"] == 1 and citation["published"] == "2025-12-07" and "Witkoff" in citation["quote"]
+
+
+def test_ask_prints_the_answer_then_numbered_sources(tmp_path):
+    index = str(tmp_path / "idx")
+    run("ingest", str(SEED_CORPUS), "--index", index, "--quiet")
+    result = run("ask", SEED_QUESTION, "--index", index)
+    answer, sources = result.stdout.split("\n\nSources:\n")
+    assert answer.endswith("[1]")
+    assert sources.startswith(
+        "[1] European leaders are concerned US may walk away from Ukraine war (MENAFN, 2025-12-07)\n"
+        "    corpus/000_e4d5103e5b655136.txt\n"
+    )
+
+
+def test_ingest_reports_each_skipped_file_on_its_own_line(tmp_path, corpus):
+    (corpus / "notes.docx").write_bytes(b"PK\x03\x04")
+    result = run("ingest", str(corpus), "--index", str(tmp_path / "idx"), "-q")
+    assert result.exit_code == 0
+    assert "skipped: corpus/notes.docx: unsupported file type .docx" in result.stderr
+    assert "skipped 1" in result.stdout
+
+
+def test_errors_are_one_line_without_a_traceback(tmp_path):
+    result = run("ask", "anything", "--index", str(tmp_path / "missing"))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: no index at {tmp_path / 'missing'}; run `qa ingest` first"
+
+
+def test_index_folder_comes_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_INDEX_DIR", str(tmp_path / "from-env"))
+    assert run("ingest", str(SEED_CORPUS), "-q").exit_code == 0
+    assert (tmp_path / "from-env" / "index.json").exists()
