@@ -2,8 +2,9 @@
 
 The extractive answerer quotes the sentences of the retrieved passages that hold the most of the
 question's terms (weighted by the index's IDF, so rare names count most), picking each next
-sentence for the terms not yet covered, and cites each one. It refuses when the best passage is
-not similar enough to the question or no sentence holds enough of it.
+sentence for the terms not yet covered, and cites each one. It refuses when the evidence is weak:
+the best passage's cosine similarity to the question plus the best sentence's share of the
+question's terms falls below `min_evidence`.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ class ExtractiveAnswerer:
     def _choose(self, retrieval: Retrieval, bm25: Bm25Index) -> list[_Sentence]:
         weights = {t: bm25.idf(t) for t in set(terms(retrieval.question))}
         total = sum(weights.values())
-        if not total or retrieval.best_similarity < self.settings.min_similarity:
+        if not total:
             return []
 
         def coverage(sentence: _Sentence, covered: frozenset[str] = frozenset()) -> float:
@@ -112,7 +113,7 @@ class ExtractiveAnswerer:
         if not candidates:
             return []
         best = max(candidates, key=lambda s: (coverage(s), -s.rank))
-        if coverage(best) < self.settings.min_coverage:
+        if not coverage(best) or retrieval.best_similarity + coverage(best) < self.settings.min_evidence:
             return []
         chosen = [best]
         covered = frozenset(best.terms & weights.keys())
@@ -122,7 +123,7 @@ class ExtractiveAnswerer:
             if not rest:
                 break
             following = max(rest, key=lambda s: (coverage(s, covered), coverage(s), -s.rank))
-            if coverage(following, covered) < self.settings.min_coverage / 2:
+            if coverage(following, covered) < self.settings.min_added_coverage:
                 break
             chosen.append(following)
             covered |= following.terms & weights.keys()

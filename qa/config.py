@@ -27,11 +27,13 @@ class Settings(BaseSettings):
     candidates: int = Field(30, ge=1, description="Depth of the dense and BM25 lists before fusion.")
 
     answer_sentences: int = Field(3, ge=1, description="Most sentences the extractive answer quotes.")
-    min_coverage: float = Field(
-        0.45, ge=0, le=1, description="Least IDF-weighted share of the question's terms the best sentence must hold."
+    min_evidence: float = Field(
+        0.70,
+        description="Refuse below this sum of the best passage's cosine similarity to the question and the "
+        "IDF-weighted share of the question's terms held by the best sentence (tuned on MultiHop-RAG dev).",
     )
-    min_similarity: float = Field(
-        0.30, ge=-1, le=1, description="Least cosine similarity between the question and its best passage."
+    min_added_coverage: float = Field(
+        0.15, ge=0, le=1, description="Least share of the question's terms a further quoted sentence must add."
     )
 
     def index_settings(self) -> dict[str, object]:

@@ -102,19 +102,21 @@ def ingest(index: Index, paths: Sequence[str | Path], *, progress: bool = False)
                 documents[item.id] = to_document(item)
 
     docstore = index.docstore
-    new_ids = []
+    to_embed: list[Document] = []
+    new_ids: list[str] = []
     for doc_id, document in documents.items():
         known = docstore.get_document_hash(doc_id)
+        if known == document.hash:
+            report.unchanged += 1
+            continue
+        to_embed.append(document)
         if known is None:
             report.added += 1
             new_ids.append(doc_id)
-        elif known != document.hash:
-            report.updated += 1
         else:
-            report.unchanged += 1
+            report.updated += 1
 
     gone = _gone(index, paths, set(documents), protected_files)
-    to_embed = [doc for doc in documents.values() if docstore.get_document_hash(doc.id_) != doc.hash]
     if new_ids:
         # Vectors left by an ingest that was killed before saving the docstore.
         index.collection.delete(where={"document_id": {"$in": new_ids}})
