@@ -14,7 +14,7 @@ from qa.corpus import Article, Problem, read_articles
 from qa.errors import BadFilter, IndexMismatch, IndexNotFound, QAError
 from qa.index import IndexStats
 from qa.ingest import IngestReport
-from qa.retrieve import Filters, Passage
+from qa.retrieve import Filters, Passage, Retrieval
 
 __all__ = [
     "REFUSAL",
@@ -30,6 +30,7 @@ __all__ = [
     "IngestReport",
     "Passage",
     "Problem",
+    "Retrieval",
     "QAError",
     "Settings",
     "read_articles",

@@ -11,7 +11,7 @@ from qa.config import Settings
 from qa.errors import BadFilter
 from qa.index import Index, IndexStats
 from qa.ingest import IngestReport, ingest
-from qa.retrieve import Filters, HybridRetriever, Passage
+from qa.retrieve import Filters, HybridRetriever, Retrieval
 
 DateLike = date | str | None
 
@@ -56,9 +56,24 @@ class Archive:
         since: DateLike = None,
         until: DateLike = None,
         sources: Sequence[str] = (),
-    ) -> list[Passage]:
+    ) -> Retrieval:
         """The passages that best match the question, best first."""
-        return self._retrieve(question, k, since, until, sources).passages
+        if not question.strip():
+            raise BadFilter("the question is empty")
+        if self._retriever is None:
+            self._retriever = HybridRetriever(self.index)
+        filters = Filters(since=parse_date(since, "since"), until=parse_date(until, "until"), sources=tuple(sources))
+        return self._retriever.retrieve(question, k, filters)
+
+    def answer(self, retrieval: Retrieval) -> Answer:
+        """The cited Answer to a retrieval's question, from its passages."""
+        *_, answer = self.answer_stream(retrieval)
+        assert isinstance(answer, Answer)
+        return answer
+
+    def answer_stream(self, retrieval: Retrieval) -> Iterator[str | Answer]:
+        """Yield the answer's text in pieces as it is produced, then the final Answer."""
+        yield from self._answerer.stream(retrieval, self.index.bm25)
 
     def ask(
         self,
@@ -70,9 +85,7 @@ class Archive:
         sources: Sequence[str] = (),
     ) -> Answer:
         """Answer a question from the archive, citing each sentence; `refused` when it can't."""
-        *_, answer = self.ask_stream(question, k=k, since=since, until=until, sources=sources)
-        assert isinstance(answer, Answer)
-        return answer
+        return self.answer(self.retrieve(question, k=k, since=since, until=until, sources=sources))
 
     def ask_stream(
         self,
@@ -84,20 +97,11 @@ class Archive:
         sources: Sequence[str] = (),
     ) -> Iterator[str | Answer]:
         """Yield the answer's text in pieces as it is produced, then the final Answer."""
-        if not question.strip():
-            raise BadFilter("the question is empty")
-        retrieval = self._retrieve(question, k, since, until, sources)
-        yield from self._answerer.stream(retrieval, self.index.bm25)
+        yield from self.answer_stream(self.retrieve(question, k=k, since=since, until=until, sources=sources))
 
     def stats(self) -> IndexStats:
         """Articles, chunks, outlets and date span of the index."""
         return self.index.stats()
-
-    def _retrieve(self, question: str, k: int | None, since: DateLike, until: DateLike, sources: Sequence[str]):
-        if self._retriever is None:
-            self._retriever = HybridRetriever(self.index)
-        filters = Filters(since=parse_date(since, "since"), until=parse_date(until, "until"), sources=tuple(sources))
-        return self._retriever.retrieve(question, k, filters)
 
 
 def parse_date(value: DateLike, name: str) -> date | None:

@@ -44,12 +44,12 @@ def test_a_date_filter_excludes_articles_outside_it(seeded):
     assert not seeded.ask(SEED_QUESTION, since="2025-12-01").refused
     assert seeded.ask(SEED_QUESTION, since="2025-12-08").refused
     assert seeded.ask(SEED_QUESTION, until="2025-12-06").refused
-    passages = seeded.retrieve("apple frost harbour bridge Moscow", until="2024-04-30")
+    passages = seeded.retrieve("apple frost harbour bridge Moscow", until="2024-04-30").passages
     assert passages and {p.metadata["published"] for p in passages} == {"2024-03-14", "2024-04-05"}
 
 
 def test_an_outlet_filter_keeps_only_that_outlet_whatever_its_case(seeded):
-    passages = seeded.retrieve("apples frost harbour Moscow", sources=["valley times"])
+    passages = seeded.retrieve("apples frost harbour Moscow", sources=["valley times"]).passages
     assert passages and {p.metadata["source"] for p in passages} == {"Valley Times"}
 
 
@@ -63,7 +63,7 @@ def test_unknown_outlet_and_bad_dates_are_clear_errors(seeded):
 
 
 def test_k_limits_the_passages_retrieved(seeded):
-    assert len(seeded.retrieve("frost apples cider harbour bridge Moscow", k=2)) == 2
+    assert len(seeded.retrieve("frost apples cider harbour bridge Moscow", k=2).passages) == 2
 
 
 def test_streaming_yields_text_pieces_then_the_answer_they_make_up(seeded):
