@@ -90,12 +90,12 @@ def contains_answer(prediction: str, answers: Sequence[str]) -> float:
     return float(any(normalize_answer(a) and f" {normalize_answer(a)} " in text for a in answers))
 
 
-def precision_recall(predicted: Sequence[bool], actual: Sequence[bool]) -> tuple[float, float]:
-    """Precision and recall of the positive class (e.g. refused vs. unanswerable); 0 when undefined."""
+def precision_recall(predicted: Sequence[bool], actual: Sequence[bool]) -> tuple[float | None, float | None]:
+    """Precision and recall of the positive class (e.g. refused vs. unanswerable); None when undefined."""
     true_positive = sum(p and a for p, a in zip(predicted, actual))
     return (
-        true_positive / sum(predicted) if any(predicted) else 0.0,
-        true_positive / sum(actual) if any(actual) else 0.0,
+        true_positive / sum(predicted) if any(predicted) else None,
+        true_positive / sum(actual) if any(actual) else None,
     )
 
 
