@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run ingest test clean
+.PHONY: install run ingest test eval clean
 
 install: $(STAMP)
 
@@ -26,3 +26,6 @@ test: install
 
 clean:
 	rm -rf $(VENV) .qa
+
+eval: ingest
+	$(BIN)/qa eval evals/seed.jsonl --out evals/reports/seed

@@ -54,6 +54,7 @@ def cli() -> None:
     \b
     qa ingest corpus/              index the articles in corpus/
     qa ask "Who went to Moscow?"   answer from them, citing each sentence
+    qa eval evals/seed.jsonl --out reports/seed   score a question set
     qa serve                       web chat on http://127.0.0.1:7860
 
     Everything runs offline. Settings come from QA_* environment variables
@@ -128,6 +129,70 @@ def format_answer(answer: Answer) -> str:
             lines.append(f"    {c.url or c.path}")
             lines.append(f"    “{c.quote}”")
     return "\n".join(lines)
+
+
+@cli.command("eval")
+@click.argument("questions_file", metavar="QUESTIONS", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@index_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the report files.")
+@click.option("--split", type=click.Choice(["dev", "test", "all"]), default="all", show_default=True,
+              help="dev: questions at even positions of the file; test: odd positions.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N questions.")
+@click.option("--type", "types", multiple=True, metavar="T", help="Only questions of this type (repeatable).")
+@click.option("--compare", "compare_to", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Another run's report.json to print beside this one.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def eval_command(
+    questions_file: Path,
+    index_dir: Path,
+    out: Path,
+    split: str,
+    limit: int | None,
+    types: tuple[str, ...],
+    compare_to: Path | None,
+    quiet: bool,
+) -> None:
+    """Run a question set against the index and write a report to OUT.
+
+    QUESTIONS is a JSONL question set (see evals/README.md) or MultiHop-RAG's
+    MultiHopRAG.json, read as it is. Writes report.json, report.md, chart.png
+    and retrieval.json (MultiHop-RAG's own format) and prints the table.
+    """
+    from qa import evaluation
+    from qa.questions import read_questions
+
+    question_set = read_questions(questions_file)
+    for problem in question_set.problems:
+        click.echo(f"skipped: {questions_file}: {problem}", err=True)
+    questions = question_set.select(split, limit, types)  # type: ignore[arg-type]
+    if not questions:
+        raise click.ClickException(f"no questions in {questions_file} match --split {split} --type {' '.join(types) or 'any'}")
+    archive = archive_for(index_dir)
+    results, wall_s = evaluation.run(archive, questions, progress=not quiet)
+    settings = archive.settings
+    report = evaluation.report(
+        results,
+        wall_s,
+        {
+            "questions_file": str(questions_file),
+            "split": split,
+            "limit": limit,
+            "types": list(types),
+            "answerer": "extractive",
+            "embed_model": settings.embed_model,
+            "chunk_size": settings.chunk_size,
+            "chunk_overlap": settings.chunk_overlap,
+            "top_k": settings.top_k,
+            "candidates": settings.candidates,
+            "min_evidence": settings.min_evidence,
+            "index_dir": str(index_dir),
+        },
+    )
+    evaluation.write(out, results, report)
+    click.echo(evaluation.markdown(report))
+    if compare_to:
+        click.echo(evaluation.compare(report, json.loads(compare_to.read_text())))
+    click.echo(f"wrote {out}/report.json, report.md, chart.png, retrieval.json", err=True)
 
 
 @cli.command()
