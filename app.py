@@ -3,9 +3,9 @@
 import os
 
 from qa import Archive
-from qa.web import build_app
+from qa.web import build_app, launch
 
 demo = build_app(Archive())
 
 if __name__ == "__main__":
-    demo.launch(server_name=os.environ.get("QA_HOST", "127.0.0.1"), server_port=int(os.environ.get("QA_PORT", "7860")))
+    launch(demo, os.environ.get("QA_HOST", "127.0.0.1"), int(os.environ.get("QA_PORT", "7860")))

@@ -201,9 +201,9 @@ def eval_command(
 @click.option("--port", envvar="QA_PORT", type=int, default=7860, show_default=True)
 def serve(index_dir: Path, host: str, port: int) -> None:
     """Serve the web chat over the index."""
-    from qa.web import build_app
+    from qa.web import build_app, launch
 
-    build_app(archive_for(index_dir)).launch(server_name=host, server_port=port)
+    launch(build_app(archive_for(index_dir)), host, port)
 
 
 def main() -> None:

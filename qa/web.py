@@ -1,50 +1,139 @@
-"""The web chat: a Gradio app over an Archive, streaming cited answers."""
+"""The web chat: Gradio UI over an Archive. Layout and events only; the work is the qa API's."""
 
 from __future__ import annotations
 
+import logging
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import gradio as gr
 
 from qa.answer import Answer
 from qa.archive import Archive
+from qa.corpus import SUPPORTED_SUFFIXES
 from qa.errors import QAError
+from qa.index import IndexStats
+from qa.render import CSS, EMPTY_SOURCES, HEAD, answer_markdown, corpus_markdown, sources_html
+
+log = logging.getLogger(__name__)
 
 EXAMPLES = [
     "Who traveled to Moscow for talks with Putin?",
     "What did Trump's National Security Strategy say about Europe?",
+    "What did John Foreman say?",
 ]
+MAX_UPLOAD = "10mb"
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+UPLOADS = "uploads"
+CONCURRENCY = 4
 
 
-def build_app(archive: Archive) -> gr.ChatInterface:
-    """A chat whose replies stream in and end with the numbered sources they cite."""
+def _stats(archive: Archive) -> IndexStats | None:
+    try:
+        return archive.stats()
+    except QAError:
+        return None
 
-    def respond(message: str, history: list[dict]) -> Iterator[str]:
+
+def build_app(archive: Archive) -> gr.Blocks:
+    """The chat with its sources panel, filters, corpus summary and upload."""
+    stats = _stats(archive)
+
+    def respond(
+        message: str, history: list[dict], since: str | None, until: str | None, outlets: list[str] | None, k: float
+    ) -> Iterator[tuple[list[dict], Any, str]]:
+        if not message.strip():
+            yield history, gr.skip(), ""
+            return
+        history = [*history, {"role": "user", "content": message}, {"role": "assistant", "content": "…"}]
+        yield history, gr.skip(), ""
         shown = ""
         try:
-            for piece in archive.ask_stream(message):
+            for piece in archive.ask_stream(
+                message, k=int(k), since=(since or "").strip() or None, until=(until or "").strip() or None, sources=outlets or ()
+            ):
                 if isinstance(piece, Answer):
-                    yield shown + _sources(piece)
+                    history[-1]["content"] = answer_markdown(piece.text)
+                    yield history, sources_html(piece), ""
                 else:
                     shown += piece
-                    yield shown
+                    history[-1]["content"] = answer_markdown(shown)
+                    yield history, gr.skip(), ""
         except QAError as error:
-            yield f"⚠️ {error}"
+            history[-1]["content"] = f"⚠️ {answer_markdown(str(error))}"
+            yield history, EMPTY_SOURCES, ""
+        except Exception:
+            log.exception("answering failed")
+            history[-1]["content"] = "⚠️ Something went wrong while answering; the server log has the details."
+            yield history, EMPTY_SOURCES, ""
 
-    return gr.ChatInterface(
-        respond,
-        title="Ask the news archive",
-        description="Answers quote the articles and cite each sentence [n]; sources are listed below each answer.",
-        examples=EXAMPLES,
-        cache_examples=False,
-    )
+    def add_files(files: list[str] | None, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple[str, str, Any]:
+        if not files:
+            return "", gr.skip(), gr.skip()
+        uploads = Path(archive.settings.index_dir) / UPLOADS
+        uploads.mkdir(parents=True, exist_ok=True)
+        notes = []
+        for file in files:
+            source = Path(file)
+            target = uploads / source.name
+            if source.name.startswith(".") or target.resolve().parent != uploads.resolve():
+                notes.append(f"- skipped {answer_markdown(source.name)}: not a plain file name")
+            elif source.stat().st_size > MAX_UPLOAD_BYTES:
+                notes.append(f"- skipped {answer_markdown(source.name)}: over the {MAX_UPLOAD} limit")
+            else:
+                shutil.copyfile(source, target)
+        try:
+            report = archive.ingest([uploads], progress=True)
+        except QAError as error:
+            return f"⚠️ {error}", gr.skip(), gr.skip()
+        notes += [f"- {answer_markdown(p.path.removeprefix(UPLOADS + '/'))}: {answer_markdown(p.reason)}" for p in report.problems]
+        current = _stats(archive)
+        summary = f"Added {report.added}, updated {report.updated}, skipped {report.skipped}."
+        outlets = gr.update(choices=current.outlets if current else [])
+        return answer_markdown(summary) + ("\n\n" + "\n".join(notes) if notes else ""), corpus_markdown(current), outlets
+
+    def ask(question: str, since: str = "", until: str = "", outlets: list[str] | None = None, k: int = 10) -> dict:
+        """Answer a question from the archive; returns {answer, refused, citations}."""
+        answer = archive.ask(question, k=k, since=since or None, until=until or None, sources=outlets or ())
+        return answer.to_dict()
+
+    with gr.Blocks(title="Ask the news archive") as app:
+        gr.Markdown("## Ask the news archive\nEvery sentence of an answer is quoted from an article and cited [n]; click a number to see its source.")
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(elem_id="chat", height=480, allow_tags=False, label="Chat")
+                question = gr.Textbox(placeholder="Ask a question…", show_label=False, elem_id="question", submit_btn=True)
+                gr.Examples(EXAMPLES, inputs=question, label="Examples")
+            with gr.Column(scale=2):
+                gr.Markdown("### Sources")
+                sources = gr.HTML(EMPTY_SOURCES, elem_id="sources")
+        with gr.Accordion("Filters and settings (apply to the next question)", open=False):
+            with gr.Row():
+                since = gr.Textbox(label="Published since", placeholder="YYYY-MM-DD", elem_id="since")
+                until = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD", elem_id="until")
+                outlets = gr.Dropdown(
+                    choices=stats.outlets if stats else [], multiselect=True, label="Outlets", elem_id="outlets"
+                )
+                k = gr.Slider(1, 30, value=archive.settings.top_k, step=1, label="Passages to retrieve", elem_id="k")
+        with gr.Accordion("Corpus", open=False):
+            corpus = gr.Markdown(corpus_markdown(stats), elem_id="corpus")
+            upload = gr.File(
+                file_count="multiple",
+                file_types=list(SUPPORTED_SUFFIXES),
+                label=f"Add articles ({', '.join(SUPPORTED_SUFFIXES)}; up to {MAX_UPLOAD} each)",
+                elem_id="upload",
+            )
+            upload_report = gr.Markdown(elem_id="upload-report")
+
+        question.submit(respond, [question, chatbot, since, until, outlets, k], [chatbot, sources, question])
+        upload.upload(add_files, [upload], [upload_report, corpus, outlets])
+        gr.api(ask, api_name="ask")
+    app.queue(default_concurrency_limit=CONCURRENCY)
+    return app
 
 
-def _sources(answer: Answer) -> str:
-    if not answer.citations:
-        return ""
-    lines = ["", "", "**Sources**"]
-    for c in answer.citations:
-        byline = ", ".join(part for part in (c.source, c.published) if part)
-        lines.append(f"{c.n}. {c.title} ({byline}) — {c.url or c.path}")
-    return "\n".join(lines)
+def launch(app: gr.Blocks, host: str, port: int, **kwargs: Any) -> None:
+    """Serve the app with the upload limit, styles and scripts it needs."""
+    app.launch(server_name=host, server_port=port, max_file_size=MAX_UPLOAD, css=CSS, head=HEAD, **kwargs)

@@ -1,0 +1,89 @@
+"""Answers and sources as the web chat shows them. Article text is data: every piece of it is
+escaped, so markup inside an article (a <script>, an onerror attribute) shows as text."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlparse
+
+from qa.answer import Answer, Citation
+from qa.index import IndexStats
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_MARKER = re.compile(r"\\\[(\d+)\\\]")
+
+EMPTY_SOURCES = '<div class="sources-empty">Sources of the latest answer appear here.</div>'
+
+
+def answer_markdown(text: str) -> str:
+    """An answer's text for the chat: escaped, with each [n] a link to source n in the panel."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    return _MARKER.sub(r"[[\1]](#src-\1)", escaped)
+
+
+def sources_html(answer: Answer) -> str:
+    """The sources panel for an answer: one card a citation, the cited sentence highlighted."""
+    if not answer.citations:
+        return EMPTY_SOURCES
+    return '<div class="sources">' + "".join(_card(c) for c in answer.citations) + "</div>"
+
+
+def _card(c: Citation) -> str:
+    byline = " · ".join(html.escape(part) for part in (c.source, c.published) if part)
+    link = (
+        f'<a href="{html.escape(c.url)}" target="_blank" rel="noopener noreferrer">{html.escape(c.url)}</a>'
+        if urlparse(c.url).scheme in ("http", "https")
+        else f"<code>{html.escape(c.url or c.path)}</code>"
+    )
+    before, found, after = c.text.partition(c.quote)
+    passage = (
+        f"{html.escape(before)}<mark>{html.escape(found)}</mark>{html.escape(after)}" if found else html.escape(c.text)
+    )
+    return (
+        f'<div class="source" id="src-{c.n}">'
+        f'<div class="source-title"><span class="source-n">[{c.n}]</span> {html.escape(c.title)}</div>'
+        f'<div class="source-byline">{byline}</div>'
+        f'<div class="source-link">{link}</div>'
+        f'<blockquote class="source-passage">{passage}</blockquote>'
+        "</div>"
+    )
+
+
+def corpus_markdown(stats: IndexStats | None) -> str:
+    """The corpus at a glance."""
+    if stats is None or not stats.articles:
+        return "The index is empty: run `qa ingest` or add article files below."
+    outlets = ", ".join(_md(o) for o in stats.outlets[:12]) + (f" and {len(stats.outlets) - 12} more" if len(stats.outlets) > 12 else "")
+    span = f", published {stats.first_published} to {stats.last_published}" if stats.first_published else ""
+    return f"**{stats.articles} articles**, {stats.chunks} passages{span}. Outlets: {outlets or 'none named'}."
+
+
+def _md(text: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+CSS = """
+#sources .source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin-bottom: 10px; }
+#sources .source.flash { outline: 3px solid var(--color-accent); }
+#sources .source-title { font-weight: 600; }
+#sources .source-n { color: var(--color-accent); margin-right: 4px; }
+#sources .source-byline, #sources .source-link { font-size: 0.9em; opacity: 0.8; overflow-wrap: anywhere; }
+#sources .source-passage { margin: 8px 0 0; white-space: pre-wrap; font-size: 0.92em; }
+#sources mark { background: #fde68a; color: inherit; padding: 0 2px; }
+"""
+
+HEAD = """
+<script>
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest('a[href^="#src-"]');
+  if (!link) return;
+  event.preventDefault();
+  const card = document.getElementById(link.getAttribute("href").slice(1));
+  if (!card) return;
+  card.scrollIntoView({behavior: "smooth", block: "center"});
+  card.classList.add("flash");
+  setTimeout(() => card.classList.remove("flash"), 1500);
+}, true);
+</script>
+"""
