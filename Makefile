@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run ingest test eval clean
+.PHONY: install browser run ingest test eval clean
 
 install: $(STAMP)
 
@@ -21,7 +21,11 @@ ingest: install
 run: ingest
 	$(BIN)/python app.py
 
-test: install
+# The browser tests drive Debian's chromium (Playwright uses it; it downloads no browser of its own).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+test: install browser
 	$(BIN)/python -m pytest
 
 clean:

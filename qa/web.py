@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from collections.abc import Iterator
@@ -94,10 +95,13 @@ def build_app(archive: Archive) -> gr.Blocks:
         outlets = gr.update(choices=current.outlets if current else [])
         return answer_markdown(summary) + ("\n\n" + "\n".join(notes) if notes else ""), corpus_markdown(current), outlets
 
-    def ask(question: str, since: str = "", until: str = "", outlets: list[str] | None = None, k: int = 10) -> dict:
-        """Answer a question from the archive; returns {answer, refused, citations}."""
+    def ask(question: str, since: str = "", until: str = "", outlets: list[str] | None = None, k: int = 10) -> str:
+        """Answer a question from the archive: JSON {answer, refused, citations}, as `qa ask --json` prints it.
+
+        A string rather than an object, because gradio_client takes any object with a "path" key
+        (as each citation has) for a file to download."""
         answer = archive.ask(question, k=k, since=since or None, until=until or None, sources=outlets or ())
-        return answer.to_dict()
+        return json.dumps(answer.to_dict(), ensure_ascii=False)
 
     with gr.Blocks(title="Ask the news archive") as app:
         gr.Markdown("## Ask the news archive\nEvery sentence of an answer is quoted from an article and cited [n]; click a number to see its source.")

@@ -1,36 +1,58 @@
-"""The web chat, served on 127.0.0.1 and asked through the official gradio_client."""
+"""The web chat's API, served on 127.0.0.1 and called through the official gradio_client."""
 
 from __future__ import annotations
 
-import socket
+import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from gradio_client import Client
 
 from conftest import SEED_QUESTION
-from qa.web import build_app
+from webapp import serving
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+SEED_TITLE = "European leaders are concerned US may walk away from Ukraine war"
 
 
 @pytest.fixture(scope="module")
-def served(seeded):
-    port = free_port()
-    app = build_app(seeded)
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    yield Client(f"http://127.0.0.1:{port}/", verbose=False)
-    app.close()
+def client(seeded):
+    with serving(seeded) as url:
+        yield Client(url, verbose=False)
 
 
-def test_the_chat_answers_with_the_cited_source(served):
-    reply = served.predict(SEED_QUESTION, api_name="/respond")
-    assert "Witkoff" in reply and "[1]" in reply
-    assert "European leaders are concerned US may walk away from Ukraine war (MENAFN, 2025-12-07)" in reply
+def test_ask_answers_the_seed_question_citing_the_seed_article(client):
+    result = json.loads(client.predict(SEED_QUESTION, api_name="/ask"))
+    assert result["refused"] is False
+    assert result["citations"][0]["title"] == SEED_TITLE and "Witkoff" in result["citations"][0]["quote"]
 
 
-def test_the_chat_refuses_what_the_corpus_lacks(served):
-    assert served.predict("What is the boiling point of tungsten?", api_name="/respond").startswith("Not found in the corpus")
+def test_twenty_concurrent_questions_are_all_answered_correctly(seeded):
+    with serving(seeded) as url:
+        clients = [Client(url, verbose=False) for _ in range(4)]
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            replies = list(pool.map(lambda i: clients[i % 4].predict(SEED_QUESTION, api_name="/ask"), range(20)))
+    results = [json.loads(r) for r in replies]
+    assert len(results) == 20
+    assert all(not r["refused"] and r["citations"][0]["title"] == SEED_TITLE for r in results)
+
+
+def test_the_chat_streams_the_answer_then_fills_the_sources_panel(client):
+    job = client.submit(SEED_QUESTION, [], "", "", [], 10, api_name="/respond")
+    updates = list(job)
+    history, sources, cleared = updates[-1]
+    assert cleared == ""
+    assert "Witkoff" in str(history[-1]["content"]) and "(#src-1)" in str(history[-1]["content"])
+    assert 'id="src-1"' in sources and "<mark>" in sources and "MENAFN · 2025-12-07" in sources
+    assert len(updates) >= 3
+
+
+def test_filters_apply_to_the_question(client):
+    job = client.submit(SEED_QUESTION, [], "2025-12-08", "", [], 10, api_name="/respond")
+    history, _, _ = list(job)[-1]
+    assert "Not found in the corpus" in str(history[-1]["content"])
+
+
+def test_a_bad_filter_is_a_message_not_a_stack_trace(client):
+    job = client.submit(SEED_QUESTION, [], "last week", "", [], 10, api_name="/respond")
+    history, _, _ = list(job)[-1]
+    assert "since date" in str(history[-1]["content"]) and "is not YYYY" in str(history[-1]["content"])

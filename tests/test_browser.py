@@ -1,0 +1,128 @@
+"""The web chat in a real headless Chromium: ask, check sources, filter, upload, and stay inert to
+markup inside articles."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from conftest import REPO, SEED_QUESTION, write_corpus
+from qa import Archive
+from webapp import serving
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = REPO / "artifacts"
+SEED_TITLE = "European leaders are concerned US may walk away from Ukraine war"
+
+HOSTILE_ARTICLE = """---
+title: Lighthouse keeper <img src=x onerror="window.__pwned = 'title'"> retires
+date: 2024-06-01
+source: Harbour Gazette
+---
+The lighthouse keeper Ottilie Brandt retired after forty years <script>window.__pwned = 'script'</script> on the rock.
+Her logbook <img src=x onerror="alert('pwned')"> recorded every storm since 1984.
+"""
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser")
+    archive = Archive(root / "index")
+    archive.ingest([write_corpus(root / "corpus")])
+    with serving(archive) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed; `make test` installs it")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(app_url)
+    page.wait_for_selector("#question textarea")
+    yield page
+    page.close()
+
+
+def ask(page: Page, question: str) -> None:
+    page.fill("#question textarea", question)
+    page.keyboard.press("Enter")
+
+
+
+def test_asking_shows_the_cited_answer_and_its_source(page):
+    ask(page, SEED_QUESTION)
+    card = page.locator("#sources #src-1")
+    expect(card).to_contain_text(SEED_TITLE, timeout=30_000)
+    expect(card).to_contain_text("MENAFN · 2025-12-07")
+    expect(card.locator("mark")).to_contain_text("Steve Witkoff and his adviser Jared Kushner traveled to Moscow")
+    link = page.locator('#chat a[href="#src-1"]')
+    expect(link).to_have_text("[1]")
+    expect(page.locator("#chat")).to_contain_text("Jared Kushner traveled to Moscow")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "chat-answered.png"), full_page=True)
+    link.click()
+    expect(card).to_have_class("source flash")
+
+
+def test_a_date_filter_that_excludes_the_article_gives_a_refusal(page):
+    page.get_by_text("Filters and settings").click()
+    page.fill("#since textarea, #since input", "2025-12-08")
+    ask(page, SEED_QUESTION)
+    expect(page.locator("#chat")).to_contain_text("Not found in the corpus", timeout=30_000)
+    expect(page.locator("#sources .source")).to_have_count(0)
+
+
+def test_an_uploaded_article_is_searchable_at_once(page, tmp_path):
+    article = tmp_path / "tram.md"
+    article.write_text(
+        "---\ntitle: Night tram line opens in Vellmar\ndate: 2024-09-09\nsource: Vellmar Post\n---\n"
+        "The first night tram in Vellmar left the depot at 23:40 with 61 passengers aboard.\n"
+    )
+    page.get_by_text("Corpus", exact=True).click()
+    page.set_input_files("#upload input[type=file]", str(article))
+    expect(page.locator("#upload-report")).to_contain_text("Added 1", timeout=60_000)
+    expect(page.locator("#corpus")).to_contain_text("Vellmar Post")
+    ask(page, "How many passengers were aboard the first night tram in Vellmar?")
+    expect(page.locator("#sources #src-1")).to_contain_text("Night tram line opens in Vellmar", timeout=30_000)
+    expect(page.locator("#chat")).to_contain_text("61 passengers")
+
+
+def test_markup_inside_an_article_shows_as_text_and_runs_nothing(page, tmp_path):
+    article = tmp_path / "lighthouse.md"
+    article.write_text(HOSTILE_ARTICLE)
+    page.get_by_text("Corpus", exact=True).click()
+    page.set_input_files("#upload input[type=file]", str(article))
+    expect(page.locator("#upload-report")).to_contain_text("Added 1", timeout=60_000)
+    ask(page, "When did the lighthouse keeper Ottilie Brandt retire, and what did her logbook record?")
+    card = page.locator("#sources .source").first
+    expect(card).to_contain_text("<script>window.__pwned = 'script'</script>", timeout=30_000)
+    expect(page.locator("#sources")).to_contain_text('<img src=x onerror="window.__pwned = \'title\'">')
+    expect(page.locator("#chat")).to_contain_text("forty years <script>window.__pwned = 'script'</script> on the rock")
+    expect(card).to_contain_text("""Her logbook <img src=x onerror="alert('pwned')"> recorded""")
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__pwned") is None
+    assert page.dialogs == []
+    assert page.locator("#sources img, #sources script, #chat img[src='x'], #chat script").count() == 0

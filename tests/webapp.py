@@ -1,0 +1,28 @@
+"""Serving the web chat on a free 127.0.0.1 port for a test."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from qa import Archive
+from qa.web import build_app, launch
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serving(archive: Archive) -> Iterator[str]:
+    """Serve the app over an archive; yields its URL."""
+    port = free_port()
+    app = build_app(archive)
+    launch(app, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()
