@@ -95,15 +95,19 @@ def test_a_date_filter_that_excludes_the_article_gives_a_refusal(page):
     expect(page.locator("#sources .source")).to_have_count(0)
 
 
-def test_an_uploaded_article_is_searchable_at_once(page, tmp_path):
+def test_an_uploaded_article_is_searchable_at_once_and_a_bad_one_reported(page, tmp_path):
     article = tmp_path / "tram.md"
     article.write_text(
         "---\ntitle: Night tram line opens in Vellmar\ndate: 2024-09-09\nsource: Vellmar Post\n---\n"
         "The first night tram in Vellmar left the depot at 23:40 with 61 passengers aboard.\n"
     )
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"title": "Half a record"')
     page.get_by_text("Corpus", exact=True).click()
-    page.set_input_files("#upload input[type=file]", str(article))
-    expect(page.locator("#upload-report")).to_contain_text("Added 1", timeout=60_000)
+    page.set_input_files("#upload input[type=file]", [str(article), str(broken)])
+    report = page.locator("#upload-report")
+    expect(report).to_contain_text("Added 1", timeout=60_000)
+    expect(report).to_contain_text("broken.json: invalid JSON at line 1")
     expect(page.locator("#corpus")).to_contain_text("Vellmar Post")
     ask(page, "How many passengers were aboard the first night tram in Vellmar?")
     expect(page.locator("#sources #src-1")).to_contain_text("Night tram line opens in Vellmar", timeout=30_000)

@@ -9,6 +9,7 @@ import pytest
 from gradio_client import Client
 
 from conftest import SEED_QUESTION
+from qa import Archive
 from webapp import serving
 
 SEED_TITLE = "European leaders are concerned US may walk away from Ukraine war"
@@ -56,3 +57,10 @@ def test_a_bad_filter_is_a_message_not_a_stack_trace(client):
     job = client.submit(SEED_QUESTION, [], "last week", "", [], 10, api_name="/respond")
     history, _, _ = list(job)[-1]
     assert "since date" in str(history[-1]["content"]) and "is not YYYY" in str(history[-1]["content"])
+
+
+def test_an_empty_index_gives_a_clear_message(tmp_path):
+    with serving(Archive(tmp_path / "empty")) as url:
+        job = Client(url, verbose=False).submit(SEED_QUESTION, [], "", "", [], 10, api_name="/respond")
+        history, _, _ = list(job)[-1]
+    assert "no index at" in str(history[-1]["content"]) and "qa ingest" in str(history[-1]["content"])
