@@ -2,9 +2,9 @@
 
 The extractive answerer quotes the sentences of the retrieved passages that hold the most of the
 question's terms (weighted by the index's IDF, so rare names count most), picking each next
-sentence for the terms not yet covered, and cites each one. It refuses when the evidence is weak:
-the best passage's cosine similarity to the question plus the best sentence's share of the
-question's terms falls below `min_evidence`.
+sentence for the terms not yet covered (another passage's on a tie), and cites each one. It
+refuses when the evidence is weak: the best passage's cosine similarity to the question plus the
+best sentence's share of the question's terms falls below `min_evidence`.
 """
 
 from __future__ import annotations
@@ -54,11 +54,14 @@ class Citation:
 
 @dataclass(frozen=True)
 class Answer:
-    """An answer whose every claim carries a [n] marker pointing at one of its citations."""
+    """An answer whose every claim carries a [n] marker pointing at one of its citations.
+
+    `dropped_markers` counts markers a model wrote to sources that did not exist (removed)."""
 
     text: str
     refused: bool
     citations: list[Citation] = field(default_factory=list)
+    dropped_markers: int = 0
 
     def to_dict(self) -> dict:
         return {"answer": self.text, "refused": self.refused, "citations": [asdict(c) for c in self.citations]}
@@ -117,17 +120,18 @@ class ExtractiveAnswerer:
             return []
         chosen = [best]
         covered = frozenset(best.terms & weights.keys())
-        used = {best.passage.node.node_id}
         while len(chosen) < self.settings.answer_sentences:
-            rest = [s for s in candidates if s.passage.node.node_id not in used]
+            used = {s.passage.node.node_id for s in chosen}
+            rest = [s for s in candidates if all(s is not c for c in chosen)]
             if not rest:
                 break
-            following = max(rest, key=lambda s: (coverage(s, covered), coverage(s), -s.rank))
+            following = max(
+                rest, key=lambda s: (coverage(s, covered), s.passage.node.node_id not in used, coverage(s), -s.rank)
+            )
             if coverage(following, covered) < self.settings.min_added_coverage:
                 break
             chosen.append(following)
             covered |= following.terms & weights.keys()
-            used.add(following.passage.node.node_id)
         return chosen
 
 
@@ -137,13 +141,11 @@ def _sentences(passages: list[Passage]) -> list[_Sentence]:
     for rank, passage in enumerate(passages):
         meta = passage.metadata
         header = frozenset(terms(f"{meta.get('title', '')} {meta.get('source', '')}"))
-        for paragraph in passage.text.split("\n"):
-            for text in _split_sentences(paragraph):
-                text = text.strip()
-                if len(text) < MIN_SENTENCE_CHARS or text in seen:
-                    continue
-                seen.add(text)
-                found.append(_Sentence(text, passage, rank, frozenset(terms(text)), header))
+        for text in split_sentences(passage.text):
+            if len(text) < MIN_SENTENCE_CHARS or text in seen:
+                continue
+            seen.add(text)
+            found.append(_Sentence(text, passage, rank, frozenset(terms(text)), header))
     return found
 
 
@@ -157,5 +159,6 @@ def _punkt():  # type: ignore[no-untyped-def]
     return PunktTokenizer("english")
 
 
-def _split_sentences(text: str) -> list[str]:
-    return _punkt().tokenize(text) if text.strip() else []
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a text, paragraph by paragraph, stripped."""
+    return [s.strip() for paragraph in text.split("\n") if paragraph.strip() for s in _punkt().tokenize(paragraph)]

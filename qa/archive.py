@@ -11,6 +11,7 @@ from qa.config import Settings
 from qa.errors import BadFilter
 from qa.index import Index, IndexStats
 from qa.ingest import IngestReport, ingest
+from qa.llm import LLMAnswerer
 from qa.retrieve import Filters, HybridRetriever, Retrieval
 
 DateLike = date | str | None
@@ -20,7 +21,7 @@ class Archive:
     """A news archive on disk: its index folder, and the questions asked of it.
 
     `Archive()` uses the settings from the environment (QA_*); `Archive(".qa")` names the folder;
-    `Archive(settings=Settings(...))` sets everything. Opening does no work: the index is read
+    `Archive(settings=Settings(...))` sets everything, the answerer too (`answerer="llm"`). Opening does no work: the index is read
     on first use, and `ask` on a folder with no index raises IndexNotFound.
     """
 
@@ -31,7 +32,9 @@ class Archive:
         self.settings = settings
         self._index: Index | None = None
         self._retriever: HybridRetriever | None = None
-        self._answerer = ExtractiveAnswerer(settings)
+        self._answerer: ExtractiveAnswerer | LLMAnswerer = (
+            LLMAnswerer(settings) if settings.answerer == "llm" else ExtractiveAnswerer(settings)
+        )
 
     @property
     def index(self) -> Index:
@@ -98,6 +101,11 @@ class Archive:
     ) -> Iterator[str | Answer]:
         """Yield the answer's text in pieces as it is produced, then the final Answer."""
         yield from self.answer_stream(self.retrieve(question, k=k, since=since, until=until, sources=sources))
+
+    def llm_answerer(self) -> LLMAnswerer:
+        """The LLM answerer, when the archive is set to use one (QA_ANSWERER=llm)."""
+        assert isinstance(self._answerer, LLMAnswerer)
+        return self._answerer
 
     def stats(self) -> IndexStats:
         """Articles, chunks, outlets and date span of the index."""

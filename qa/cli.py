@@ -32,8 +32,20 @@ def index_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-def archive_for(index_dir: Path) -> Archive:
-    return Archive(settings=Settings(index_dir=index_dir))
+def archive_for(index_dir: Path, answerer: str | None = None) -> Archive:
+    overrides: dict[str, Any] = {"index_dir": index_dir}
+    if answerer:
+        overrides["answerer"] = answerer
+    return Archive(settings=Settings(**overrides))
+
+
+def answerer_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--answerer",
+        type=click.Choice(["extractive", "llm"]),
+        default=None,
+        help="extractive (offline, the default) or llm (OpenAI-compatible; QA_ANSWERER).",
+    )(command)
 
 
 class QAGroup(click.Group):
@@ -97,6 +109,8 @@ def ingest(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, quiet: bool)
 @click.option("--until", metavar="YYYY-MM-DD", help="Only articles published on or before this day.")
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Only articles from this outlet (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer and its citations as JSON.")
+@click.option("--stream", is_flag=True, help="Print the answer as it is written, then the sources.")
+@answerer_option
 def ask(
     question: str,
     index_dir: Path,
@@ -105,15 +119,29 @@ def ask(
     until: str | None,
     sources: tuple[str, ...],
     as_json: bool,
+    stream: bool,
+    answerer: str | None,
 ) -> None:
-    """Answer QUESTION from the indexed articles, citing each sentence [n].
+    """Answer QUESTION from the indexed articles, citing each claim [n].
 
     Prints the answer, then the numbered sources with outlet, date and the
     quoted sentence. When no article answers it, says so (exit code 0).
+    With --answerer llm (or QA_ANSWERER=llm) an OpenAI-compatible model
+    writes the answer: set OPENAI_API_KEY, and OPENAI_BASE_URL and
+    QA_LLM_MODEL for another server.
     """
-    answer = archive_for(index_dir).ask(question, k=k, since=since, until=until, sources=sources)
+    pieces = archive_for(index_dir, answerer).ask_stream(question, k=k, since=since, until=until, sources=sources)
+    answer = None
+    for piece in pieces:
+        if isinstance(piece, Answer):
+            answer = piece
+        elif stream and not as_json:
+            click.echo(piece, nl=False)
+    assert answer is not None
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    elif stream:
+        click.echo("\n" + format_answer(answer).partition(answer.text)[2])
     else:
         click.echo(format_answer(answer))
 
@@ -142,6 +170,7 @@ def format_answer(answer: Answer) -> str:
 @click.option("--compare", "compare_to", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Another run's report.json to print beside this one.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@answerer_option
 def eval_command(
     questions_file: Path,
     index_dir: Path,
@@ -151,6 +180,7 @@ def eval_command(
     types: tuple[str, ...],
     compare_to: Path | None,
     quiet: bool,
+    answerer: str | None,
 ) -> None:
     """Run a question set against the index and write a report to OUT.
 
@@ -167,7 +197,7 @@ def eval_command(
     questions = question_set.select(split, limit, types)  # type: ignore[arg-type]
     if not questions:
         raise click.ClickException(f"no questions in {questions_file} match --split {split} --type {' '.join(types) or 'any'}")
-    archive = archive_for(index_dir)
+    archive = archive_for(index_dir, answerer)
     results, wall_s = evaluation.run(archive, questions, progress=not quiet)
     settings = archive.settings
     report = evaluation.report(
@@ -178,7 +208,8 @@ def eval_command(
             "split": split,
             "limit": limit,
             "types": list(types),
-            "answerer": "extractive",
+            "answerer": settings.answerer,
+            **({"llm_model": settings.llm_model} if settings.answerer == "llm" else {}),
             "embed_model": settings.embed_model,
             "chunk_size": settings.chunk_size,
             "chunk_overlap": settings.chunk_overlap,

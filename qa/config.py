@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_EMBED_MODEL = "all-MiniLM-L6-v2"
@@ -13,7 +15,7 @@ BUNDLED_EMBED_MODEL = "all-MiniLM-L6-v2"
 class Settings(BaseSettings):
     """Settings for one archive. Defaults work offline; each field can be set as QA_<FIELD>."""
 
-    model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore", populate_by_name=True)
 
     index_dir: Path = Field(Path(".qa"), description="Folder holding the Chroma store, docstore and BM25 index.")
     collection: str = Field("articles", description="Chroma collection name.")
@@ -35,6 +37,22 @@ class Settings(BaseSettings):
     min_added_coverage: float = Field(
         0.15, ge=0, le=1, description="Least share of the question's terms a further quoted sentence must add."
     )
+
+    answerer: Literal["extractive", "llm"] = Field(
+        "extractive", description="extractive: quoted sentences, offline; llm: an OpenAI-compatible model."
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Model name on the LLM server.")
+    llm_base_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("QA_LLM_BASE_URL", "OPENAI_BASE_URL"),
+        description="OpenAI-compatible server (OPENAI_BASE_URL); unset means OpenAI itself.",
+    )
+    llm_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("QA_LLM_API_KEY", "OPENAI_API_KEY"), description="API key (OPENAI_API_KEY)."
+    )
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the LLM server.")
+    llm_temperature: float = Field(0.0, ge=0, le=2)
+    llm_max_retries: int = Field(2, ge=0, description="Retries on connection errors and rate limits.")
 
     def index_settings(self) -> dict[str, object]:
         """What an index is built with; opening it with other values needs a rebuild."""

@@ -13,6 +13,7 @@ import gradio as gr
 
 from qa.answer import Answer
 from qa.archive import Archive
+from qa.chat import Conversation, Turn
 from qa.corpus import SUPPORTED_SUFFIXES
 from qa.errors import QAError
 from qa.index import IndexStats
@@ -43,32 +44,39 @@ def build_app(archive: Archive) -> gr.Blocks:
     stats = _stats(archive)
 
     def respond(
-        message: str, history: list[dict], since: str | None, until: str | None, outlets: list[str] | None, k: float
-    ) -> Iterator[tuple[list[dict], Any, str]]:
+        message: str,
+        history: list[dict],
+        since: str | None,
+        until: str | None,
+        outlets: list[str] | None,
+        k: float,
+        turns: list[Turn],
+    ) -> Iterator[tuple[list[dict], Any, str, list[Turn]]]:
         if not message.strip():
-            yield history, gr.skip(), ""
+            yield history, gr.skip(), "", turns
             return
         history = [*history, {"role": "user", "content": message}, {"role": "assistant", "content": "…"}]
-        yield history, gr.skip(), ""
+        yield history, gr.skip(), "", turns
+        conversation = Conversation(archive, turns)
         shown = ""
         try:
-            for piece in archive.ask_stream(
+            for piece in conversation.ask_stream(
                 message, k=int(k), since=(since or "").strip() or None, until=(until or "").strip() or None, sources=outlets or ()
             ):
                 if isinstance(piece, Answer):
                     history[-1]["content"] = answer_markdown(piece.text)
-                    yield history, sources_html(piece), ""
+                    yield history, sources_html(piece), "", conversation.turns
                 else:
                     shown += piece
                     history[-1]["content"] = answer_markdown(shown)
-                    yield history, gr.skip(), ""
+                    yield history, gr.skip(), "", turns
         except QAError as error:
             history[-1]["content"] = f"⚠️ {answer_markdown(str(error))}"
-            yield history, EMPTY_SOURCES, ""
+            yield history, EMPTY_SOURCES, "", turns
         except Exception:
             log.exception("answering failed")
             history[-1]["content"] = "⚠️ Something went wrong while answering; the server log has the details."
-            yield history, EMPTY_SOURCES, ""
+            yield history, EMPTY_SOURCES, "", turns
 
     def add_files(files: list[str] | None, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple[str, str, Any]:
         if not files:
@@ -131,7 +139,9 @@ def build_app(archive: Archive) -> gr.Blocks:
             )
             upload_report = gr.Markdown(elem_id="upload-report")
 
-        question.submit(respond, [question, chatbot, since, until, outlets, k], [chatbot, sources, question])
+        turns = gr.State([])
+        question.submit(respond, [question, chatbot, since, until, outlets, k, turns], [chatbot, sources, question, turns])
+        chatbot.clear(lambda: ([], EMPTY_SOURCES), None, [turns, sources])
         upload.upload(add_files, [upload], [upload_report, corpus, outlets])
         gr.api(ask, api_name="ask")
     app.queue(default_concurrency_limit=CONCURRENCY)

@@ -64,3 +64,15 @@ def test_an_empty_index_gives_a_clear_message(tmp_path):
         job = Client(url, verbose=False).submit(SEED_QUESTION, [], "", "", [], 10, api_name="/respond")
         history, _, _ = list(job)[-1]
     assert "no index at" in str(history[-1]["content"]) and "qa ingest" in str(history[-1]["content"])
+
+
+def test_a_follow_up_carries_the_previous_question_within_one_session_only(seeded):
+    def reply(client: Client, question: str) -> str:
+        history, _, _ = list(client.submit(question, [], "", "", [], 10, api_name="/respond"))[-1]
+        return str(history[-1]["content"])
+
+    with serving(seeded) as url:
+        alice, bob = Client(url, verbose=False), Client(url, verbose=False)
+        reply(alice, SEED_QUESTION)
+        assert "dismissed parts of Washington" in reply(alice, "And what did Putin dismiss?")
+        assert "Witkoff" not in reply(bob, "And what did Putin dismiss?")

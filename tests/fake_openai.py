@@ -1,0 +1,107 @@
+"""A small OpenAI-compatible chat server on 127.0.0.1 for tests: it records each request and
+answers through a function the test gives it, plain or as server-sent events."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+API_KEY = "sk-test-secret-4242"
+
+
+@dataclass
+class Reply:
+    """What the server sends back: text in pieces (joined when not streaming), or an HTTP error."""
+
+    pieces: list[str] = field(default_factory=list)
+    status: int = 200
+    delay: float = 0.0
+
+
+@dataclass
+class FakeOpenAI:
+    respond: Callable[[dict], Reply]
+    requests: list[dict] = field(default_factory=list)
+    url: str = ""
+
+
+def _completion(model: str, text: str) -> dict:
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
+
+
+def _chunk(model: str, delta: dict, finish: str | None = None) -> bytes:
+    body = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 0, "model": model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    return f"data: {json.dumps(body)}\n\n".encode()
+
+
+@contextmanager
+def fake_openai(respond: Callable[[dict], Reply]) -> Iterator[FakeOpenAI]:
+    """Serve until the block ends; `server.url` is the base URL to give the client."""
+    server_state = FakeOpenAI(respond)
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _error(self, status: int, message: str) -> None:
+            body = json.dumps({"error": {"message": message, "type": "test", "code": status}}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:
+            request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            request["authorization"] = self.headers.get("Authorization", "")
+            server_state.requests.append(request)
+            if self.path.rstrip("/") != "/v1/chat/completions":
+                return self._error(404, "no such route")
+            if request["authorization"] != f"Bearer {API_KEY}":
+                return self._error(401, "Incorrect API key provided")
+            reply = server_state.respond(request)
+            time.sleep(reply.delay)
+            if reply.status != 200:
+                return self._error(reply.status, "scripted failure")
+            model = request["model"]
+            if not request.get("stream"):
+                body = json.dumps(_completion(model, "".join(reply.pieces))).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            self.wfile.write(_chunk(model, {"role": "assistant", "content": ""}))
+            for piece in reply.pieces:
+                self.wfile.write(_chunk(model, {"content": piece}))
+                self.wfile.flush()
+            self.wfile.write(_chunk(model, {}, "stop"))
+            self.wfile.write(b"data: [DONE]\n\n")
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    server_state.url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server_state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
