@@ -28,6 +28,15 @@ class Settings(BaseSettings):
     top_k: int = Field(10, ge=1, description="Passages retrieved for each question.")
     candidates: int = Field(30, ge=1, description="Depth of the dense and BM25 lists before fusion.")
 
+    dense_weight: float = Field(
+        0.25, ge=0, description="Weight of the dense list in fusion (tuned on MultiHop-RAG dev: BM25 ranks best there)."
+    )
+    keyword_weight: float = Field(1.0, ge=0, description="Weight of the BM25 list in fusion (0: dense only).")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant: lower favours the top of each list.")
+    outlet_analysis: bool = Field(
+        True, description="Retrieve per outlet named in the question and interleave (unless an outlet filter is set)."
+    )
+
     answer_sentences: int = Field(3, ge=1, description="Most sentences the extractive answer quotes.")
     min_evidence: float = Field(
         0.70,

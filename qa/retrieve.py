@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from llama_index.core.schema import BaseNode, NodeWithScore
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters, VectorStoreQuery
 
+from qa.analysis import named_outlets
 from qa.embeddings import load_embed_model
 from qa.errors import BadFilter
 from qa.index import Index
@@ -68,30 +69,47 @@ class HybridRetriever:
         self.embed_model = load_embed_model(self.settings.embed_model, self.settings.embed_batch_size)
 
     def retrieve(self, question: str, k: int | None = None, filters: Filters = Filters()) -> Retrieval:
+        """The top k passages. When the question names outlets (and no outlet filter is set), each
+        named outlet gets its own ranked list and the lists are interleaved, so that a question about
+        two outlets' articles finds both."""
         k = k or self.settings.top_k
         bm25 = self.index.bm25
         if bm25 is None:
             return Retrieval(question)
-        sources = self._known_sources(filters.sources)
+        filters = replace(filters, sources=tuple(self._known_sources(filters.sources)))
+        embedding = self.embed_model.get_query_embedding(question)
+        depth = max(k, self.settings.candidates)
+        groups = named_outlets(question, bm25.sources) if self.settings.outlet_analysis and not filters.sources else []
+        if groups:
+            lists = [self._fused(question, embedding, depth, replace(filters, sources=tuple(g))) for g in groups]
+            passages = interleave(lists)
+        else:
+            passages = self._fused(question, embedding, depth, filters)
+        return Retrieval(question, passages[:k])
+
+    def _fused(self, question: str, embedding: list[float], depth: int, filters: Filters) -> list[Passage]:
+        """Dense and BM25 lists within the filters, fused by reciprocal rank."""
+        bm25 = self.index.bm25
+        assert bm25 is not None
         since_ts = epoch(filters.since) if filters.since else None
         until_ts = epoch(filters.until) if filters.until else None
-        depth = max(k, self.settings.candidates)
-
-        embedding = self.embed_model.get_query_embedding(question)
         dense = self.index.vector_store.query(
             VectorStoreQuery(
                 query_embedding=embedding,
                 similarity_top_k=min(depth, bm25.size),
-                filters=_metadata_filters(since_ts, until_ts, sources),
+                filters=_metadata_filters(since_ts, until_ts, list(filters.sources)),
             )
         )
         similarities = {
             node.node_id: 1.0 + math.log(max(s, 1e-12)) for node, s in zip(dense.nodes or [], dense.similarities or [])
         }
-        keyword = bm25.search(question, depth, bm25.mask(since_ts, until_ts, sources))
-        fused = reciprocal_rank_fusion([[NodeWithScore(node=n) for n in dense.nodes or []], keyword])
-        passages = [Passage(hit.node, hit.score or 0.0, similarities.get(hit.node.node_id)) for hit in fused[:k]]
-        return Retrieval(question, passages)
+        keyword = bm25.search(question, depth, bm25.mask(since_ts, until_ts, filters.sources))
+        fused = reciprocal_rank_fusion(
+            [[NodeWithScore(node=n) for n in dense.nodes or []], keyword],
+            weights=[self.settings.dense_weight, self.settings.keyword_weight],
+            k=self.settings.rrf_k,
+        )
+        return [Passage(hit.node, hit.score or 0.0, similarities.get(hit.node.node_id)) for hit in fused]
 
     def _known_sources(self, wanted: tuple[str, ...]) -> list[str]:
         """The index's own spelling of each wanted outlet (matched ignoring case)."""
@@ -105,19 +123,34 @@ class HybridRetriever:
         return [known[w.lower()] for w in wanted]
 
 
-def reciprocal_rank_fusion(ranked_lists: list[list[NodeWithScore]], k: int = RRF_K) -> list[NodeWithScore]:
-    """Fuse ranked lists by reciprocal rank, keyed by node id.
+def interleave(lists: list[list[Passage]]) -> list[Passage]:
+    """Round-robin over ranked lists, best first, each passage once."""
+    seen: set[str] = set()
+    merged = []
+    for rank in range(max((len(ranked) for ranked in lists), default=0)):
+        for ranked in lists:
+            if rank < len(ranked) and ranked[rank].node.node_id not in seen:
+                seen.add(ranked[rank].node.node_id)
+                merged.append(ranked[rank])
+    return merged
+
+
+def reciprocal_rank_fusion(
+    ranked_lists: list[list[NodeWithScore]], weights: list[float] | None = None, k: int = RRF_K
+) -> list[NodeWithScore]:
+    """Fuse ranked lists by weighted reciprocal rank (weight / (k + rank)), keyed by node id.
 
     llama-index's QueryFusionRetriever does the same sum but overwrites each list's own scores in
-    place and keys by content hash; here the dense similarities are kept for the refusal check.
+    place, keys by content hash and has no weights; here the dense similarities are kept for the
+    refusal check and the lists can be weighted.
     """
     scores: dict[str, float] = {}
     nodes: dict[str, BaseNode] = {}
-    for ranked in ranked_lists:
+    for ranked, weight in zip(ranked_lists, weights or [1.0] * len(ranked_lists)):
         for rank, hit in enumerate(ranked):
             node_id = hit.node.node_id
             nodes.setdefault(node_id, hit.node)
-            scores[node_id] = scores.get(node_id, 0.0) + 1.0 / (k + rank + 1)
+            scores[node_id] = scores.get(node_id, 0.0) + weight / (k + rank + 1)
     order = sorted(scores, key=scores.__getitem__, reverse=True)
     return [NodeWithScore(node=nodes[i], score=scores[i]) for i in order]
 

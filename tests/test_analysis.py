@@ -1,0 +1,83 @@
+"""Question analysis (outlets named in a question) and per-outlet interleaving."""
+
+from __future__ import annotations
+
+import pytest
+from llama_index.core.schema import TextNode
+
+from qa.analysis import named_outlets, short_forms
+from qa.retrieve import Passage, interleave
+
+OUTLETS = [
+    "TechCrunch",
+    "The Verge",
+    "Fortune",
+    "Wired",
+    "Cnbc | World Business News Leader",
+    "BBC News - Technology",
+    "BBC News - Entertainment & Arts",
+    "The Independent - Sports",
+    "Live Science: The Most Interesting Articles",
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("According to TechCrunch, what did the startup raise?", [["TechCrunch"]]),
+        ("What did The Verge report after TechCrunch's October 7 story?", [["The Verge"], ["TechCrunch"]]),
+        ("Did both 'Wired' and 'the Verge' say the launch slipped?", [["Wired"], ["The Verge"]]),
+        ("What did CNBC report about the merger?", [["Cnbc | World Business News Leader"]]),
+        ("Does the BBC News piece agree?", [["BBC News - Entertainment & Arts", "BBC News - Technology"]]),
+        ("Was the BBC News - Technology article first?", [["BBC News - Technology"]]),
+        ("What did The Independent say about the match?", [["The Independent - Sports"]]),
+        ("What did Live Science find about the comet?", [["Live Science: The Most Interesting Articles"]]),
+        ("Did TechCrunch and then TechCrunch again cover it?", [["TechCrunch"]]),
+    ],
+)
+def test_outlets_named_in_a_question_are_found_in_order(question, expected):
+    assert named_outlets(question, OUTLETS) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who made a fortune selling wired headphones?",
+        "What did the verge of the cliff look like?",
+        "Which techcrunchy snack won?",
+        "Who traveled to Moscow for talks with Putin?",
+    ],
+)
+def test_common_words_and_outlets_the_index_lacks_are_not_outlets(question):
+    assert named_outlets(question, OUTLETS) == []
+
+
+def test_short_forms_of_long_outlet_names():
+    assert short_forms("Cnbc | World Business News Leader") == {"Cnbc | World Business News Leader", "Cnbc", "CNBC"}
+    assert short_forms("The Independent - Sports") >= {"The Independent", "Independent"}
+
+
+def passages(*ids: str) -> list[Passage]:
+    return [Passage(TextNode(id_=i, text=i), score=0.0) for i in ids]
+
+
+def test_interleaving_takes_each_list_in_turn_and_each_passage_once():
+    merged = interleave([passages("a1", "a2", "a3"), passages("b1", "a1", "b2"), passages("c1")])
+    assert [p.node.node_id for p in merged] == ["a1", "b1", "c1", "a2", "a3", "b2"]
+
+
+def test_a_question_about_two_outlets_gets_both_articles_near_the_top(tmp_path):
+    from qa import Archive
+
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    for outlet, n in (("Coastal Courier", 6), ("Valley Times", 6)):
+        for i in range(n):
+            (feed / f"{outlet[:3]}{i}.md").write_text(
+                f"---\ntitle: Ferry timetable notice {i}\nsource: {outlet}\nurl: https://{outlet[:3].lower()}.example/{i}\n---\n"
+                f"The ferry timetable changes in week {i}; ferry crews and ferry passengers should check the ferry board.\n"
+            )
+    archive = Archive(tmp_path / "idx")
+    archive.ingest([feed])
+    top = archive.retrieve("Did Valley Times and Coastal Courier both report the ferry timetable change?", k=2)
+    assert {p.metadata["source"] for p in top.passages} == {"Valley Times", "Coastal Courier"}
