@@ -77,39 +77,35 @@ class HybridRetriever:
         if bm25 is None:
             return Retrieval(question)
         filters = replace(filters, sources=tuple(self._known_sources(filters.sources)))
-        embedding = self.embed_model.get_query_embedding(question)
-        depth = max(k, self.settings.candidates)
-        groups = named_outlets(question, bm25.sources) if self.settings.outlet_analysis and not filters.sources else []
-        if groups:
-            lists = [self._fused(question, embedding, depth, replace(filters, sources=tuple(g))) for g in groups]
-            passages = interleave(lists)
-        else:
-            passages = self._fused(question, embedding, depth, filters)
-        return Retrieval(question, passages[:k])
-
-    def _fused(self, question: str, embedding: list[float], depth: int, filters: Filters) -> list[Passage]:
-        """Dense and BM25 lists within the filters, fused by reciprocal rank."""
-        bm25 = self.index.bm25
-        assert bm25 is not None
         since_ts = epoch(filters.since) if filters.since else None
         until_ts = epoch(filters.until) if filters.until else None
+        depth = max(k, self.settings.candidates)
+        groups = named_outlets(question, bm25.sources) if self.settings.outlet_analysis and not filters.sources else []
         dense = self.index.vector_store.query(
             VectorStoreQuery(
-                query_embedding=embedding,
+                query_embedding=self.embed_model.get_query_embedding(question),
                 similarity_top_k=min(depth, bm25.size),
-                filters=_metadata_filters(since_ts, until_ts, list(filters.sources)),
+                filters=_metadata_filters(
+                    since_ts, until_ts, [o for g in groups for o in g] if groups else list(filters.sources)
+                ),
             )
         )
         similarities = {
             node.node_id: 1.0 + math.log(max(s, 1e-12)) for node, s in zip(dense.nodes or [], dense.similarities or [])
         }
-        keyword = bm25.search(question, depth, bm25.mask(since_ts, until_ts, filters.sources))
-        fused = reciprocal_rank_fusion(
-            [[NodeWithScore(node=n) for n in dense.nodes or []], keyword],
-            weights=[self.settings.dense_weight, self.settings.keyword_weight],
-            k=self.settings.rrf_k,
-        )
-        return [Passage(hit.node, hit.score or 0.0, similarities.get(hit.node.node_id)) for hit in fused]
+
+        def fused(sources: tuple[str, ...]) -> list[Passage]:
+            # One dense query over all named outlets serves each of them: a filtered Chroma query
+            # costs about 15 ms here, so one per outlet would double the retrieval time.
+            dense_hits = [NodeWithScore(node=n) for n in dense.nodes or [] if not groups or n.metadata.get("source") in sources]
+            keyword = bm25.search(question, depth, bm25.mask(since_ts, until_ts, sources))
+            ranked = reciprocal_rank_fusion(
+                [dense_hits, keyword], weights=[self.settings.dense_weight, self.settings.keyword_weight], k=self.settings.rrf_k
+            )
+            return [Passage(hit.node, hit.score or 0.0, similarities.get(hit.node.node_id)) for hit in ranked]
+
+        passages = interleave([fused(tuple(g)) for g in groups]) if groups else fused(filters.sources)
+        return Retrieval(question, passages[:k])
 
     def _known_sources(self, wanted: tuple[str, ...]) -> list[str]:
         """The index's own spelling of each wanted outlet (matched ignoring case)."""
