@@ -1,4 +1,4 @@
-"""Question analysis: which of the index's outlets a question names.
+"""Question analysis: which of the index's outlets, and which days, a question names.
 
 News questions name their outlets ("according to TechCrunch", "The Verge reported"). An outlet
 is matched by its full name or a short form (the part before " | ", " - " or ": ", with or
@@ -10,9 +10,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date, datetime
 from functools import lru_cache
 
 _SEPARATORS = re.compile(r"\s+[|\-–:]\s+|:\s+")
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DAYS = [
+    (re.compile(rf"\b({_MONTHS})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b"), "{0} {1} {2}"),
+    (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTHS}),?\s+(\d{{4}})\b"), "{1} {0} {2}"),
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "{0}-{1}-{2}"),
+]
+
+
+def named_days(question: str) -> list[date]:
+    """The calendar days a question names ("October 7, 2023", "7 October 2023", "2023-10-07"), in order."""
+    found: list[tuple[int, date]] = []
+    for pattern, template in _DAYS:
+        for match in pattern.finditer(question):
+            text = template.format(*match.groups())
+            try:
+                day = datetime.strptime(text, "%Y-%m-%d" if "-" in text else "%B %d %Y").date()
+            except ValueError:
+                continue
+            found.append((match.start(), day))
+    return list(dict.fromkeys(day for _, day in sorted(found)))
 
 
 def short_forms(outlet: str) -> set[str]:

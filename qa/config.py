@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     )
     keyword_weight: float = Field(1.0, ge=0, description="Weight of the BM25 list in fusion (0: dense only).")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant: lower favours the top of each list.")
+    day_weight: float = Field(
+        1.0, ge=0, description="Fusion weight of a BM25 list of articles published on days the question names (0: off)."
+    )
     outlet_analysis: bool = Field(
         True, description="Retrieve per outlet named in the question and interleave (unless an outlet filter is set)."
     )

@@ -87,11 +87,16 @@ class Bm25Index:
             return None
         return cls(BM25Retriever.from_persist_dir(str(folder)))
 
-    def mask(self, since_ts: int | None, until_ts: int | None, sources: Sequence[str]) -> np.ndarray | None:
-        """1 for chunks that pass the filters, 0 for the rest; None when nothing is filtered."""
-        if since_ts is None and until_ts is None and not sources:
+    def mask(
+        self, since_ts: int | None, until_ts: int | None, sources: Sequence[str], days: Sequence[int] = ()
+    ) -> np.ndarray | None:
+        """1 for chunks that pass the filters (and were published on one of `days`, if given), 0 for
+        the rest; None when nothing is filtered."""
+        if since_ts is None and until_ts is None and not sources and not days:
             return None
         keep = np.ones(self.size, dtype=bool)
+        if days:
+            keep &= np.isin(self._published, np.array(days, dtype=float))
         with np.errstate(invalid="ignore"):
             if since_ts is not None:
                 keep &= self._published >= since_ts

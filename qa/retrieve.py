@@ -9,7 +9,7 @@ from datetime import date
 from llama_index.core.schema import BaseNode, NodeWithScore
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters, VectorStoreQuery
 
-from qa.analysis import named_outlets
+from qa.analysis import named_days, named_outlets
 from qa.embeddings import load_embed_model
 from qa.errors import BadFilter
 from qa.index import Index
@@ -71,7 +71,8 @@ class HybridRetriever:
     def retrieve(self, question: str, k: int | None = None, filters: Filters = Filters()) -> Retrieval:
         """The top k passages. When the question names outlets (and no outlet filter is set), each
         named outlet gets its own ranked list and the lists are interleaved, so that a question about
-        two outlets' articles finds both."""
+        two outlets' articles finds both. Days the question names add a BM25 list of the articles
+        published on them."""
         k = k or self.settings.top_k
         bm25 = self.index.bm25
         if bm25 is None:
@@ -81,6 +82,7 @@ class HybridRetriever:
         until_ts = epoch(filters.until) if filters.until else None
         depth = max(k, self.settings.candidates)
         groups = named_outlets(question, bm25.sources) if self.settings.outlet_analysis and not filters.sources else []
+        days = [epoch(d) for d in named_days(question)] if self.settings.day_weight else []
         dense = self.index.vector_store.query(
             VectorStoreQuery(
                 query_embedding=self.embed_model.get_query_embedding(question),
@@ -99,9 +101,11 @@ class HybridRetriever:
             # costs about 15 ms here, so one per outlet would double the retrieval time.
             dense_hits = [NodeWithScore(node=n) for n in dense.nodes or [] if not groups or n.metadata.get("source") in sources]
             keyword = bm25.search(question, depth, bm25.mask(since_ts, until_ts, sources))
-            ranked = reciprocal_rank_fusion(
-                [dense_hits, keyword], weights=[self.settings.dense_weight, self.settings.keyword_weight], k=self.settings.rrf_k
-            )
+            lists, weights = [dense_hits, keyword], [self.settings.dense_weight, self.settings.keyword_weight]
+            if days:
+                lists.append(bm25.search(question, depth, bm25.mask(since_ts, until_ts, sources, days)))
+                weights.append(self.settings.day_weight)
+            ranked = reciprocal_rank_fusion(lists, weights=weights, k=self.settings.rrf_k)
             return [Passage(hit.node, hit.score or 0.0, similarities.get(hit.node.node_id)) for hit in ranked]
 
         passages = interleave([fused(tuple(g)) for g in groups]) if groups else fused(filters.sources)

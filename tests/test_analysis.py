@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from llama_index.core.schema import TextNode
 
-from qa.analysis import named_outlets, short_forms
+from datetime import date
+
+from qa.analysis import named_days, named_outlets, short_forms
 from qa.retrieve import Passage, interleave
 
 OUTLETS = [
@@ -52,6 +54,21 @@ def test_common_words_and_outlets_the_index_lacks_are_not_outlets(question):
     assert named_outlets(question, OUTLETS) == []
 
 
+@pytest.mark.parametrize(
+    ("question", "days"),
+    [
+        ("What did The Verge report after TechCrunch's story published on October 7, 2023?", [date(2023, 10, 7)]),
+        ("Did the 3rd November 2023 piece and the one from 2023-11-27 agree?", [date(2023, 11, 3), date(2023, 11, 27)]),
+        ("Was the September 30th, 2023 report first?", [date(2023, 9, 30)]),
+        ("What happened in November 2023?", []),
+        ("Who scored in the 90th minute on May 4?", []),
+        ("Was it published on February 30, 2023?", []),
+    ],
+)
+def test_days_named_in_a_question_are_found_in_order(question, days):
+    assert named_days(question) == days
+
+
 def test_short_forms_of_long_outlet_names():
     assert short_forms("Cnbc | World Business News Leader") == {"Cnbc | World Business News Leader", "Cnbc", "CNBC"}
     assert short_forms("The Independent - Sports") >= {"The Independent", "Independent"}
@@ -81,3 +98,19 @@ def test_a_question_about_two_outlets_gets_both_articles_near_the_top(tmp_path):
     archive.ingest([feed])
     top = archive.retrieve("Did Valley Times and Coastal Courier both report the ferry timetable change?", k=2)
     assert {p.metadata["source"] for p in top.passages} == {"Valley Times", "Coastal Courier"}
+
+
+def test_a_named_day_brings_that_days_article_first(tmp_path):
+    from qa import Archive
+
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    for day in range(1, 7):
+        (feed / f"rail{day}.md").write_text(
+            f"---\ntitle: Rail strike update {day}\nsource: Valley Times\ndate: 2024-03-0{day}\n---\n"
+            "Rail unions and the operator met again about the strike; trains stayed in the depot.\n"
+        )
+    archive = Archive(tmp_path / "idx")
+    archive.ingest([feed])
+    top = archive.retrieve("What did the rail strike update published on March 4, 2024 say?", k=1)
+    assert top.passages[0].metadata["published"] == "2024-03-04"
