@@ -4,6 +4,7 @@ answers through a function the test gives it, plain or as server-sent events."""
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -45,6 +46,18 @@ def _chunk(model: str, delta: dict, finish: str | None = None) -> bytes:
     body = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 0, "model": model,
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
     return f"data: {json.dumps(body)}\n\n".encode()
+
+
+class _Server(ThreadingHTTPServer):
+    """Waits for its handlers when closed, so none writes into a later test's output, and takes
+    a client hanging up (as one that timed out does) as normal."""
+
+    daemon_threads = False
+    block_on_close = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 @contextmanager
@@ -95,8 +108,7 @@ def fake_openai(respond: Callable[[dict], Reply]) -> Iterator[FakeOpenAI]:
             self.wfile.write(_chunk(model, {}, "stop"))
             self.wfile.write(b"data: [DONE]\n\n")
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
+    httpd = _Server(("127.0.0.1", 0), Handler)
     server_state.url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
