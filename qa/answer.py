@@ -67,6 +67,18 @@ class Answer:
         return {"answer": self.text, "refused": self.refused, "citations": [asdict(c) for c in self.citations]}
 
 
+def refusal(text: str = REFUSAL) -> Iterator[str | Answer]:
+    """An answer stream that declines: the text, then the refused Answer."""
+    yield text
+    yield Answer(text, refused=True)
+
+
+def foreign_outlet_refusal(outlets: list[str]) -> Iterator[str | Answer]:
+    """The refusal for a question about outlets the archive has no articles from."""
+    names = ", ".join(outlets[:-1]) + f" or {outlets[-1]}" if len(outlets) > 1 else outlets[0]
+    return refusal(f"{REFUSAL.split(':')[0]}: it has no articles from {names}.")
+
+
 @dataclass(frozen=True)
 class _Sentence:
     text: str
@@ -86,8 +98,7 @@ class ExtractiveAnswerer:
         """Yield the answer text piece by piece (a cited sentence each), then the Answer."""
         chosen = self._choose(retrieval, bm25) if bm25 is not None else []
         if not chosen:
-            yield REFUSAL
-            yield Answer(REFUSAL, refused=True)
+            yield from refusal()
             return
         citations: list[Citation] = []
         pieces: list[str] = []

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
-from qa.answer import Answer, ExtractiveAnswerer
+from qa.answer import Answer, ExtractiveAnswerer, foreign_outlet_refusal
 from qa.config import Settings
 from qa.errors import BadFilter
 from qa.index import Index, IndexStats
@@ -75,7 +75,11 @@ class Archive:
         return answer
 
     def answer_stream(self, retrieval: Retrieval) -> Iterator[str | Answer]:
-        """Yield the answer's text in pieces as it is produced, then the final Answer."""
+        """Yield the answer's text in pieces as it is produced, then the final Answer. A question
+        about an outlet the archive has no articles from is refused without answering."""
+        if retrieval.foreign_outlets:
+            yield from foreign_outlet_refusal(retrieval.foreign_outlets)
+            return
         yield from self._answerer.stream(retrieval, self.index.bm25)
 
     def ask(

@@ -33,11 +33,23 @@ class Settings(BaseSettings):
     )
     keyword_weight: float = Field(1.0, ge=0, description="Weight of the BM25 list in fusion (0: dense only).")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant: lower favours the top of each list.")
-    day_weight: float = Field(
-        1.0, ge=0, description="Fusion weight of a BM25 list of articles published on days the question names (0: off)."
+    date_weight: float = Field(
+        1.0,
+        ge=0,
+        description="Fusion weight of a BM25 list of the articles published on the days or in the months the "
+        "question names (0: off).",
     )
     outlet_analysis: bool = Field(
         True, description="Retrieve per outlet named in the question and interleave (unless an outlet filter is set)."
+    )
+
+    reranker: str | None = Field(
+        None, description="A sentence-transformers cross-encoder (its folder) that reorders the fused passages; off when unset."
+    )
+    rerank_depth: int = Field(20, ge=1, description="Passages of each fused list the reranker rescores.")
+
+    refuse_foreign_outlets: bool = Field(
+        True, description="Refuse a question that asks about an outlet the archive has no articles from."
     )
 
     answer_sentences: int = Field(3, ge=1, description="Most sentences the extractive answer quotes.")
@@ -73,3 +85,11 @@ class Settings(BaseSettings):
             "chunk_size": self.chunk_size,
             "chunk_overlap": self.chunk_overlap,
         }
+
+    def describe(self) -> dict[str, object]:
+        """The settings a run's results depend on, for reports: the LLM's only when it answers,
+        never the API key or where the index lives."""
+        skip = {"index_dir", "llm_api_key", "llm_base_url"}
+        if self.answerer != "llm":
+            skip |= {name for name in type(self).model_fields if name.startswith("llm_")}
+        return self.model_dump(mode="json", exclude=skip)

@@ -19,3 +19,7 @@ class UnknownEmbedModel(QAError):
 
 class BadFilter(QAError):
     """A filter names an outlet the index does not have, or a date that can't be read."""
+
+
+class UnknownReranker(QAError):
+    """The configured reranker can't be loaded from disk."""

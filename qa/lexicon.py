@@ -11,6 +11,7 @@ import math
 import re
 import shutil
 from collections.abc import Sequence
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
@@ -87,17 +88,27 @@ class Bm25Index:
             return None
         return cls(BM25Retriever.from_persist_dir(str(folder)))
 
+    @property
+    def years(self) -> list[int]:
+        """The years the chunks' articles were published in."""
+        stamps = self._published[~np.isnan(self._published)]
+        return sorted({datetime.fromtimestamp(int(s), timezone.utc).year for s in np.unique(stamps)})
+
     def mask(
-        self, since_ts: int | None, until_ts: int | None, sources: Sequence[str], days: Sequence[int] = ()
+        self,
+        since_ts: int | None,
+        until_ts: int | None,
+        sources: Sequence[str],
+        periods: Sequence[tuple[int, int]] = (),
     ) -> np.ndarray | None:
-        """1 for chunks that pass the filters (and were published on one of `days`, if given), 0 for
-        the rest; None when nothing is filtered."""
-        if since_ts is None and until_ts is None and not sources and not days:
+        """1 for chunks that pass the filters (and were published within one of `periods`, first and
+        last day as epoch seconds, if given), 0 for the rest; None when nothing is filtered."""
+        if since_ts is None and until_ts is None and not sources and not periods:
             return None
         keep = np.ones(self.size, dtype=bool)
-        if days:
-            keep &= np.isin(self._published, np.array(days, dtype=float))
         with np.errstate(invalid="ignore"):
+            if periods:
+                keep &= np.any([(self._published >= a) & (self._published <= b) for a, b in periods], axis=0)
             if since_ts is not None:
                 keep &= self._published >= since_ts
             if until_ts is not None:

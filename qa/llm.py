@@ -17,7 +17,7 @@ import openai
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 from llama_index.llms.openai_like import OpenAILike
 
-from qa.answer import REFUSAL, Answer, Citation, split_sentences
+from qa.answer import REFUSAL, Answer, Citation, refusal, split_sentences
 from qa.config import Settings
 from qa.errors import QAError
 from qa.lexicon import terms
@@ -151,8 +151,7 @@ class LLMAnswerer:
     def stream(self, retrieval: Retrieval, _bm25: object = None) -> Iterator[str | Answer]:
         """Yield the answer text as the model writes it (markers already renumbered), then the Answer."""
         if not retrieval.passages:
-            yield REFUSAL
-            yield Answer(REFUSAL, refused=True)
+            yield from refusal()
             return
         llm = load_llm(self.settings)
         renumber = _Renumberer(len(retrieval.passages))

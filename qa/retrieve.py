@@ -9,11 +9,12 @@ from datetime import date
 from llama_index.core.schema import BaseNode, NodeWithScore
 from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters, VectorStoreQuery
 
-from qa.analysis import named_days, named_outlets
+from qa.analysis import foreign_outlets, named_outlets, named_periods
 from qa.embeddings import load_embed_model
 from qa.errors import BadFilter
 from qa.index import Index
 from qa.ingest import epoch
+from qa.rerank import rerank
 
 RRF_K = 60
 
@@ -50,10 +51,11 @@ class Passage:
 
 @dataclass
 class Retrieval:
-    """The passages for one question, best first."""
+    """The passages for one question, best first, and the outlets it names that the archive lacks."""
 
     question: str
     passages: list[Passage] = field(default_factory=list)
+    foreign_outlets: list[str] = field(default_factory=list)
 
     @property
     def best_similarity(self) -> float:
@@ -71,8 +73,10 @@ class HybridRetriever:
     def retrieve(self, question: str, k: int | None = None, filters: Filters = Filters()) -> Retrieval:
         """The top k passages. When the question names outlets (and no outlet filter is set), each
         named outlet gets its own ranked list and the lists are interleaved, so that a question about
-        two outlets' articles finds both. Days the question names add a BM25 list of the articles
-        published on them."""
+        two outlets' articles finds both. Days and months the question names add a BM25 list of the
+        articles published in them. Outlets the question names that the archive lacks are noted
+        on the Retrieval, so the question can be refused. A configured reranker reorders the top of
+        each fused list before the interleaving."""
         k = k or self.settings.top_k
         bm25 = self.index.bm25
         if bm25 is None:
@@ -82,7 +86,9 @@ class HybridRetriever:
         until_ts = epoch(filters.until) if filters.until else None
         depth = max(k, self.settings.candidates)
         groups = named_outlets(question, bm25.sources) if self.settings.outlet_analysis and not filters.sources else []
-        days = [epoch(d) for d in named_days(question)] if self.settings.day_weight else []
+        periods = (
+            [(epoch(p.first), epoch(p.last)) for p in named_periods(question, bm25.years)] if self.settings.date_weight else []
+        )
         dense = self.index.vector_store.query(
             VectorStoreQuery(
                 query_embedding=self.embed_model.get_query_embedding(question),
@@ -102,14 +108,17 @@ class HybridRetriever:
             dense_hits = [NodeWithScore(node=n) for n in dense.nodes or [] if not groups or n.metadata.get("source") in sources]
             keyword = bm25.search(question, depth, bm25.mask(since_ts, until_ts, sources))
             lists, weights = [dense_hits, keyword], [self.settings.dense_weight, self.settings.keyword_weight]
-            if days:
-                lists.append(bm25.search(question, depth, bm25.mask(since_ts, until_ts, sources, days)))
-                weights.append(self.settings.day_weight)
+            if periods:
+                lists.append(bm25.search(question, depth, bm25.mask(since_ts, until_ts, sources, periods)))
+                weights.append(self.settings.date_weight)
             ranked = reciprocal_rank_fusion(lists, weights=weights, k=self.settings.rrf_k)
+            if self.settings.reranker:
+                ranked = rerank(self.settings.reranker, question, ranked, self.settings.rerank_depth)
             return [Passage(hit.node, hit.score or 0.0, similarities.get(hit.node.node_id)) for hit in ranked]
 
         passages = interleave([fused(tuple(g)) for g in groups]) if groups else fused(filters.sources)
-        return Retrieval(question, passages[:k])
+        missing = foreign_outlets(question, bm25.sources) if self.settings.refuse_foreign_outlets else []
+        return Retrieval(question, passages[:k], missing)
 
     def _known_sources(self, wanted: tuple[str, ...]) -> list[str]:
         """The index's own spelling of each wanted outlet (matched ignoring case)."""

@@ -1,4 +1,4 @@
-"""Question analysis (outlets named in a question) and per-outlet interleaving."""
+"""Question analysis (outlets, days and months named in a question) and per-outlet interleaving."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from llama_index.core.schema import TextNode
 
 from datetime import date
 
-from qa.analysis import named_days, named_outlets, short_forms
+from qa.analysis import Period, foreign_outlets, named_outlets, named_periods, short_forms
 from qa.retrieve import Passage, interleave
 
 OUTLETS = [
@@ -54,19 +54,59 @@ def test_common_words_and_outlets_the_index_lacks_are_not_outlets(question):
     assert named_outlets(question, OUTLETS) == []
 
 
+def day(y: int, m: int, d: int) -> Period:
+    return Period(date(y, m, d), date(y, m, d))
+
+
 @pytest.mark.parametrize(
-    ("question", "days"),
+    ("question", "periods"),
     [
-        ("What did The Verge report after TechCrunch's story published on October 7, 2023?", [date(2023, 10, 7)]),
-        ("Did the 3rd November 2023 piece and the one from 2023-11-27 agree?", [date(2023, 11, 3), date(2023, 11, 27)]),
-        ("Was the September 30th, 2023 report first?", [date(2023, 9, 30)]),
-        ("What happened in November 2023?", []),
-        ("Who scored in the 90th minute on May 4?", []),
+        ("What did The Verge report after TechCrunch's story published on October 7, 2023?", [day(2023, 10, 7)]),
+        ("Did the 3rd November 2023 piece and the one from 2023-11-27 agree?", [day(2023, 11, 3), day(2023, 11, 27)]),
+        ("Was the September 30th, 2023 report first?", [day(2023, 9, 30)]),
+        ("What happened in November 2023?", [Period(date(2023, 11, 1), date(2023, 11, 30))]),
+        ("What did The Verge report after TechCrunch's October 7 story?", [day(2023, 10, 7), day(2024, 10, 7)]),
+        ("Which games were played in February?", [Period(date(2023, 2, 1), date(2023, 2, 28)), Period(date(2024, 2, 1), date(2024, 2, 29))]),
+        ("Who scored on the 4th of May, 2024 at 10:30?", [day(2024, 5, 4)]),
         ("Was it published on February 30, 2023?", []),
+        ("Who may win the derby at 7:30 in the evening?", []),
+        ("Did Mayhem rank in the Top 100 of Marchers?", []),
     ],
 )
-def test_days_named_in_a_question_are_found_in_order(question, days):
-    assert named_days(question) == days
+def test_days_and_months_named_in_a_question_are_found_in_order(question, periods):
+    assert named_periods(question, years=[2023, 2024]) == periods
+
+
+def test_a_day_without_a_year_needs_an_archive_with_dates():
+    assert named_periods("What was reported on October 7?", years=[]) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "foreign"),
+    [
+        ("Considering a Bloomberg article and a report by Reuters, who led the round?", ["Bloomberg", "Reuters"]),
+        ("What did an article in The Wall Street Journal and another by The Verge say?", ["Wall Street Journal"]),
+        ("Was the 'Daily Planet' story about the mayor accurate?", ["Daily Planet"]),
+        ("Did The Economist and Fortune both report on the merger, as covered by Al Jazeera?", ["Economist", "Al Jazeera"]),
+    ],
+)
+def test_outlets_the_archive_lacks_are_found(question, foreign):
+    assert foreign_outlets(question, OUTLETS) == foreign
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did a BBC piece say about the launch?",
+        "Did TechCrunch report that the EU's investigation into X widened?",
+        "Does the Independent article on the Sporting Lisbon game agree with the report by Wired?",
+        "Between the TechCrunch report on Google published on October 7 and the report from The Verge, which is first?",
+        "Was the defensive play of Jordan Smith reported as a strength by CNBC?",
+        "Who wrote the report on the Acme merger in March?",
+    ],
+)
+def test_outlets_of_the_archive_people_and_topics_are_not_foreign(question):
+    assert foreign_outlets(question, OUTLETS) == []
 
 
 def test_short_forms_of_long_outlet_names():
@@ -114,3 +154,5 @@ def test_a_named_day_brings_that_days_article_first(tmp_path):
     archive.ingest([feed])
     top = archive.retrieve("What did the rail strike update published on March 4, 2024 say?", k=1)
     assert top.passages[0].metadata["published"] == "2024-03-04"
+    top = archive.retrieve("What did the rail strike update of the 5th of March say?", k=1)
+    assert top.passages[0].metadata["published"] == "2024-03-05"

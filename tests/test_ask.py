@@ -40,6 +40,15 @@ def test_a_question_the_corpus_cannot_answer_is_refused(seeded, question):
     assert answer.refused and answer.text == REFUSAL and answer.citations == []
 
 
+def test_a_question_about_an_outlet_the_archive_lacks_is_refused_naming_it(seeded):
+    question = "According to a Bloomberg article and a report by Reuters, how many cables did engineers replace?"
+    answer = seeded.ask(question)
+    assert answer.refused and answer.citations == []
+    assert answer.text == "Not found in the corpus: it has no articles from Bloomberg or Reuters."
+    assert seeded.retrieve(question).passages, "the passages are still there to look at"
+    assert not seeded.ask("According to a Coastal Courier report, how many cables did engineers replace?").refused
+
+
 def test_a_date_filter_excludes_articles_outside_it(seeded):
     assert not seeded.ask(SEED_QUESTION, since="2025-12-01").refused
     assert seeded.ask(SEED_QUESTION, since="2025-12-08").refused
