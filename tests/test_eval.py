@@ -7,6 +7,7 @@ import json
 from click.testing import CliRunner
 
 from conftest import REPO, SEED_CORPUS
+from qa import Settings
 from qa.cli import cli
 
 SEED_SET = str(REPO / "evals/seed.jsonl")
@@ -27,7 +28,8 @@ def test_eval_on_the_seed_set_writes_the_four_outputs(tmp_path):
     report = json.loads((out / "report.json").read_text())
     assert {"retrieval", "answers", "citations", "refusal", "latency_ms", "by_type", "settings"} <= set(report)
     assert report["questions"] == 19
-    assert report["settings"]["answerer"] == "extractive" and report["settings"]["chunk_size"] == 256
+    assert report["settings"]["answerer"] == "extractive" and report["settings"]["chunk_size"] == Settings().chunk_size
+    assert "llm_api_key" not in report["settings"] and "llm_model" not in report["settings"]
     assert report["refusal"]["unanswerable"] == 4
     assert set(report["by_type"]) == {"factoid", "metadata", "quote", "unanswerable", "yes_no"}
     assert 0.0 <= report["retrieval"]["hits@10"] <= 1.0

@@ -114,8 +114,8 @@ def test_asking_before_any_ingest_says_to_ingest(tmp_path):
 
 def test_other_chunk_settings_need_a_rebuild(archive, corpus):
     archive.ingest([corpus])
-    other = Archive(settings=Settings(index_dir=archive.settings.index_dir, chunk_size=512))
-    with pytest.raises(IndexMismatch, match=r"chunk_size 256 \(now 512\).*--rebuild"):
+    other = Archive(settings=Settings(index_dir=archive.settings.index_dir, chunk_size=128))
+    with pytest.raises(IndexMismatch, match=r"chunk_size 512 \(now 128\).*--rebuild"):
         other.ingest([corpus])
     report = other.ingest([corpus], rebuild=True)
     assert report.added == 4
