@@ -80,4 +80,4 @@ def test_an_unreachable_server_is_a_one_line_error(tmp_path):
     url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(ChromaUnavailable, match=f"cannot reach the Chroma server at {url} \\(QA_CHROMA_URL\\)") as raised:
         Archive(settings=Settings(index_dir=tmp_path, chroma_url=url)).ask(SEED_QUESTION)
-    assert "\\n" not in str(raised.value)
+    assert "\n" not in str(raised.value)
