@@ -29,6 +29,10 @@ class Settings(BaseSettings):
         2.0, ge=0, description="How often an open archive checks Chroma for another process's finished ingest."
     )
 
+    lock_timeout: float = Field(
+        600.0, ge=0, description="Seconds an ingest waits for another ingest of the same index folder to finish."
+    )
+
     embed_model: str = Field(BUNDLED_EMBED_MODEL, description="Embedding model; the default ships in a package.")
     embed_batch_size: int = Field(32, ge=1)
     chunk_size: int = Field(256, ge=64, description="Chunk size in tokens, title/outlet/date header included.")

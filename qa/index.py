@@ -6,7 +6,7 @@ Chroma is the source of truth. The collection's metadata holds what the index wa
 again when it is done; every chunk carries its article's hash and chunk count. The local folder
 records the revision its docstore and BM25 index were built at, and rebuilds them from Chroma
 when Chroma has moved on: after an ingest from another machine, or one that was killed midway.
-One ingest at a time writes through a folder: a second one stops with IndexBusy.
+One ingest at a time writes through a folder: a second one waits for it (up to `lock_timeout`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import fcntl
 import json
 import os
 import shutil
+import sys
 import time
 import uuid
 from collections import defaultdict
@@ -171,15 +172,23 @@ class Index:
             self._local = self._load()
         return self._local
 
-    def _load(self, *, repair: bool = False) -> _Local:
+    def _load(self, *, writer: bool = False) -> _Local:
+        """The local state for Chroma's current revision: from disk when it matches, else rebuilt
+        from Chroma and saved when no ingest holds the folder (a writer always saves)."""
         metadata = self._metadata() or {}
         revision = str(metadata.get("revision", "empty"))
-        on_disk = self._disk_revision()
-        if on_disk == revision or (on_disk is not None and metadata.get("writing") and not repair):
+        if self._disk_revision() == revision:
             path = self.dir / DOCSTORE
             docstore = SimpleDocumentStore.from_persist_path(str(path)) if path.exists() else SimpleDocumentStore()
-            return _Local(on_disk, docstore, Bm25Index.load(self.dir / BM25_DIR))
-        return self._rebuild(revision, repair=repair)
+            return _Local(revision, docstore, Bm25Index.load(self.dir / BM25_DIR))
+        local = self._rebuild(revision, repair=writer)
+        if writer:
+            return self._save(local)
+        try:
+            with _exclusive(self.dir / LOCK, "saving the index cache", wait=0):
+                return self._save(local)
+        except IndexBusy:
+            return local
 
     def _disk_revision(self) -> str | None:
         try:
@@ -188,26 +197,26 @@ class Index:
             return None
 
     def _rebuild(self, revision: str, *, repair: bool) -> _Local:
-        """Rebuild the docstore and BM25 index from the chunks in Chroma. An article with missing
-        chunks (its ingest was killed) is left out; `repair` also deletes its chunks."""
+        """The docstore and BM25 index rebuilt from the chunks in Chroma. An article with missing
+        chunks (its ingest was cut short) is left out; `repair` also deletes its chunks."""
         chunks = self._all_chunks()
         by_article: dict[str, list[BaseNode]] = defaultdict(list)
         for chunk in chunks:
             by_article[chunk.ref_doc_id or chunk.node_id].append(chunk)
         docstore = SimpleDocumentStore()
-        partial = []
+        partial = set()
         for article_id, parts in by_article.items():
             meta = parts[0].metadata
             if len(parts) != meta.get(ARTICLE_CHUNKS) or len({p.metadata.get(ARTICLE_HASH) for p in parts}) != 1:
-                partial.append(article_id)
+                partial.add(article_id)
                 continue
             article = Document(id_=article_id, text="", metadata={k: v for k, v in meta.items() if k not in CHUNK_KEYS})
             docstore.add_documents([article])
             docstore.set_document_hash(article_id, str(meta[ARTICLE_HASH]))
         if repair and partial:
-            self.collection.delete(where={"document_id": {"$in": partial}})
-            chunks = [c for c in chunks if c.ref_doc_id not in set(partial)]
-        return self._save(_Local(revision, docstore, Bm25Index.build(chunks, self.dir / BM25_DIR)))
+            self.collection.delete(where={"document_id": {"$in": sorted(partial)}})
+            chunks = [c for c in chunks if c.ref_doc_id not in partial]
+        return _Local(revision, docstore, Bm25Index.build(chunks))
 
     def _all_chunks(self) -> list[BaseNode]:
         nodes = []
@@ -220,11 +229,17 @@ class Index:
         return nodes
 
     def _save(self, local: _Local) -> _Local:
-        """Write the docstore, then the revision they reflect (atomically, so a kill leaves the old or the new)."""
+        """Write the docstore and BM25 index, then the revision they reflect; each file is replaced
+        atomically, and the revision last, so a kill leaves a state that is rebuilt on next use."""
         self.dir.mkdir(parents=True, exist_ok=True)
+        (self.dir / STATE).unlink(missing_ok=True)
         temporary = self.dir / f"{DOCSTORE}.{os.getpid()}.tmp"
         local.docstore.persist(str(temporary))
         temporary.replace(self.dir / DOCSTORE)
+        if local.bm25 is None:
+            shutil.rmtree(self.dir / BM25_DIR, ignore_errors=True)
+        else:
+            local.bm25.save(self.dir / BM25_DIR)
         state = self.dir / f"{STATE}.{os.getpid()}.tmp"
         state.write_text(json.dumps({"revision": local.revision}) + "\n")
         state.replace(self.dir / STATE)
@@ -233,15 +248,16 @@ class Index:
     # Writing
 
     @contextmanager
-    def writing(self) -> Iterator[None]:
-        """Hold the folder's ingest lock; bring the local state in line with Chroma (deleting what a
-        killed ingest half wrote); and, if the block changed Chroma (after `begin_change`), rebuild
-        the local state and publish the new revision."""
-        with _exclusive(self.dir / LOCK, self.where):
+    def writing(self, *, progress: bool = False) -> Iterator[None]:
+        """Hold the folder's ingest lock (waiting up to `lock_timeout` for another ingest); bring
+        the local state in line with Chroma, deleting what a killed ingest half wrote; and, if the
+        block changed Chroma (after `begin_change`), rebuild the local state and publish the new
+        revision."""
+        with _exclusive(self.dir / LOCK, "ingest", wait=self.settings.lock_timeout, progress=progress):
             if self._rebuild_pending:
                 self._drop()
                 self._rebuild_pending = False
-            self._local = self._load(repair=True)
+            self._local = self._load(writer=True)
             try:
                 yield
             finally:
@@ -249,8 +265,7 @@ class Index:
             metadata = self._metadata() or {}
             if metadata.get("writing") or self._local.revision != metadata.get("revision"):
                 done = uuid.uuid4().hex
-                chunks = self._all_chunks()
-                self._local = self._save(_Local(done, self._local.docstore, Bm25Index.build(chunks, self.dir / BM25_DIR)))
+                self._local = self._save(_Local(done, self._local.docstore, Bm25Index.build(self._all_chunks())))
                 self._set_revision(done, writing=False)
 
     def begin_change(self) -> None:
@@ -287,18 +302,31 @@ class Index:
 
 
 @contextmanager
-def _exclusive(path: Path, where: str) -> Iterator[None]:
-    """An advisory lock the kernel releases when the holder dies, however it dies."""
+def _exclusive(path: Path, purpose: str, *, wait: float, progress: bool = False) -> Iterator[None]:
+    """Hold an advisory lock on `path`, which the kernel releases when the holder dies, however
+    it dies. Waits up to `wait` seconds for another holder, then raises IndexBusy naming it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise IndexBusy(f"another ingest ({holder}) is writing the index at {where}; wait for it to finish") from None
+        deadline = time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(
+                        f"the index at {path.parent} is locked by {holder}; try again when it has finished "
+                        "(QA_LOCK_TIMEOUT sets how long to wait)"
+                    ) from None
+                if progress and not told:
+                    print(f"waiting for {holder} to finish with {path.parent} ...", file=sys.stderr, flush=True)
+                    told = True
+                time.sleep(0.2)
         handle.truncate(0)
-        handle.write(f"pid {os.getpid()}")
+        handle.write(f"pid {os.getpid()} ({purpose})")
         handle.flush()
         try:
             yield

@@ -104,7 +104,7 @@ def ingest(index: Index, paths: Sequence[str | Path], *, progress: bool = False)
             else:
                 documents[item.id] = to_document(item)
 
-    with index.writing():
+    with index.writing(progress=progress):
         _sync(index, documents, paths, protected_files, report, progress)
     return report
 
