@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import chromadb
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 from llama_index.core import Document
 from llama_index.core.schema import BaseNode
@@ -165,6 +166,19 @@ class Index:
         metadata = self._metadata() or {}
         if not metadata.get("writing") and metadata.get("revision") != self._local.revision:
             self._local = None
+            self._reopen()
+
+    def _reopen(self) -> None:
+        """Open Chroma afresh, so that queries see what another process added. An embedded store
+        loads its vector index into memory once per process and path, and Chroma shares that
+        between the clients of a path: this client is closed, and if other clients in the process
+        keep the old one alive, it is taken out of Chroma's registry so the next client loads anew."""
+        client = self.__dict__.pop("_client", None)
+        self.__dict__.pop("collection", None)
+        self.__dict__.pop("vector_store", None)
+        if client is not None and not self.settings.chroma_url:
+            client.close()
+            SharedSystemClient._identifier_to_system.pop(str(self.dir / CHROMA_DIR), None)
 
     def _current(self) -> _Local:
         if self._local is None:
