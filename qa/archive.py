@@ -46,6 +46,7 @@ class Archive:
         """Add, update and remove articles so the index matches the files under `paths`.
 
         `rebuild` empties the index first (needed after changing the embedding or chunk settings).
+        One ingest writes an index at a time: a second one raises IndexBusy.
         """
         self._index = Index(self.settings, create=True, rebuild=rebuild)
         self._retriever = None
@@ -63,6 +64,7 @@ class Archive:
         """The passages that best match the question, best first."""
         if not question.strip():
             raise BadFilter("the question is empty")
+        self.index.refresh()
         if self._retriever is None:
             self._retriever = HybridRetriever(self.index)
         filters = Filters(since=parse_date(since, "since"), until=parse_date(until, "until"), sources=tuple(sources))

@@ -19,6 +19,19 @@ class Settings(BaseSettings):
 
     index_dir: Path = Field(Path(".qa"), description="Folder holding the Chroma store, docstore and BM25 index.")
     collection: str = Field("articles", description="Chroma collection name.")
+    chroma_url: str | None = Field(
+        None,
+        description="A Chroma server (`chroma run`), e.g. http://127.0.0.1:8000, to use instead of the store in the "
+        "index folder; the folder then only caches the docstore and BM25 index, rebuilt from the server.",
+    )
+
+    refresh_seconds: float = Field(
+        2.0, ge=0, description="How often an open archive checks Chroma for another process's finished ingest."
+    )
+
+    lock_timeout: float = Field(
+        600.0, ge=0, description="Seconds an ingest waits for another ingest of the same index folder to finish."
+    )
 
     embed_model: str = Field(BUNDLED_EMBED_MODEL, description="Embedding model; the default ships in a package.")
     embed_batch_size: int = Field(32, ge=1)

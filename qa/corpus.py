@@ -19,6 +19,7 @@ from dateutil import parser as date_parser
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".json", ".jsonl")
 MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_ARTICLE_CHARS = 1_000_000
 
 _SEED_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})(?:\s+\S+)?\s*$")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
@@ -187,6 +188,13 @@ def _article(record: dict[str, Any], display: str, file: Path, fallback_id: str)
     body = _text(record.get("body")).strip()
     if not body:
         yield Problem(display, "no article body (expected a body, text or content field)")
+        return
+    if len(body) > MAX_ARTICLE_CHARS:
+        yield Problem(
+            display,
+            f"article is {len(body) / 1e6:.1f} million characters, over the limit of {MAX_ARTICLE_CHARS / 1e6:.0f} "
+            "million for one article (is it several articles, or not an article?)",
+        )
         return
     if not title:
         yield Problem(display, "no title")

@@ -23,3 +23,11 @@ class BadFilter(QAError):
 
 class UnknownReranker(QAError):
     """The configured reranker can't be loaded from disk."""
+
+
+class IndexBusy(QAError):
+    """Another ingest is writing the index."""
+
+
+class ChromaUnavailable(QAError):
+    """The configured Chroma server can't be reached."""

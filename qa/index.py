@@ -1,32 +1,54 @@
-"""The index folder: a Chroma collection of embedded chunks, the ingestion docstore and a BM25 index.
+"""The index: a Chroma collection of embedded chunks, in a local folder or on a Chroma server, and
+the local state derived from it: the ingestion docstore and the BM25 index.
 
-Chroma is the source of truth for chunks; the BM25 index is rebuilt from it after every change
-and the docstore keeps each article's hash and where it was read from, for incremental sync.
+Chroma is the source of truth. The collection's metadata holds what the index was built with
+(embedding model, chunk settings) and a revision that an ingest changes before it writes and
+again when it is done; every chunk carries its article's hash and chunk count. The local folder
+records the revision its docstore and BM25 index were built at, and rebuilds them from Chroma
+when Chroma has moved on: after an ingest from another machine, or one that was killed midway.
+One ingest at a time writes through a folder: a second one waits for it (up to `lock_timeout`).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import shutil
+import sys
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import chromadb
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
+from llama_index.core import Document
 from llama_index.core.schema import BaseNode
 from llama_index.core.storage.docstore import SimpleDocumentStore
 from llama_index.vector_stores.chroma import ChromaVectorStore
+from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
 from qa.config import Settings
-from qa.errors import IndexMismatch, IndexNotFound
+from qa.errors import ChromaUnavailable, IndexBusy, IndexMismatch, IndexNotFound
 from qa.lexicon import Bm25Index
 
-MANIFEST = "index.json"
+STATE = "state.json"
 DOCSTORE = "docstore.json"
 BM25_DIR = "bm25"
 CHROMA_DIR = "chroma"
-SCHEMA = 1
+LOCK = "ingest.lock"
+SCHEMA = 2
+ARTICLE_HASH = "article_hash"
+ARTICLE_CHUNKS = "article_chunks"
+CHUNK_KEYS = (ARTICLE_HASH, ARTICLE_CHUNKS)
+PAGE = 5000
 
 
 @dataclass(frozen=True)
@@ -40,75 +62,245 @@ class IndexStats:
     last_published: str | None
 
 
+@dataclass
+class _Local:
+    """The docstore and BM25 index as of one Chroma revision."""
+
+    revision: str
+    docstore: SimpleDocumentStore
+    bm25: Bm25Index | None
+
+
 class Index:
-    """One index folder, opened for reading and writing."""
+    """One index: its Chroma collection and the local folder that caches what is derived from it."""
 
     def __init__(self, settings: Settings, *, create: bool = False, rebuild: bool = False) -> None:
+        """Open an index; `create` makes it on first write; `rebuild` empties it when writing starts
+        (and so opens one built with other settings)."""
         self.settings = settings
         self.dir = Path(settings.index_dir)
-        manifest_path = self.dir / MANIFEST
-        if rebuild and self.dir.exists():
-            self._empty()
-        if manifest_path.exists():
-            self._check_manifest(json.loads(manifest_path.read_text()))
-        elif create or rebuild:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            manifest = {"schema": SCHEMA, **settings.index_settings()}
-            manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
-        else:
-            raise IndexNotFound(f"no index at {self.dir}; run `qa ingest` first")
+        self._rebuild_pending = rebuild
+        self._local: _Local | None = None
+        self._checked_at = 0.0
+        self._changing: str | None = None
+        metadata = self._metadata()
+        if metadata is None and not (create or rebuild):
+            where = f"collection {settings.collection!r} on {settings.chroma_url}" if settings.chroma_url else str(self.dir)
+            raise IndexNotFound(f"no index at {where}; run `qa ingest` first")
+        if metadata is not None and not rebuild:
+            self._check_manifest(metadata)
 
-    def _empty(self) -> None:
-        """Drop the collection (through the client, which Chroma shares per process) and the local state."""
-        if self.settings.collection in [c.name for c in self._client.list_collections()]:
-            self._client.delete_collection(self.settings.collection)
-        (self.dir / MANIFEST).unlink(missing_ok=True)
-        (self.dir / DOCSTORE).unlink(missing_ok=True)
-        shutil.rmtree(self.dir / BM25_DIR, ignore_errors=True)
+    def manifest(self) -> dict[str, object]:
+        """What this index is built with; opening it with other values needs a rebuild."""
+        return {"qa_schema": SCHEMA, **self.settings.index_settings()}
 
-    def _check_manifest(self, manifest: dict[str, object]) -> None:
-        wanted = {"schema": SCHEMA, **self.settings.index_settings()}
-        different = {k: (manifest.get(k), v) for k, v in wanted.items() if manifest.get(k) != v}
+    def _check_manifest(self, metadata: dict[str, object]) -> None:
+        different = {k: (metadata.get(k), v) for k, v in self.manifest().items() if metadata.get(k) != v}
         if different:
             detail = ", ".join(f"{k} {old!r} (now {new!r})" for k, (old, new) in different.items())
-            raise IndexMismatch(
-                f"the index at {self.dir} was built with {detail}; run `qa ingest --rebuild` to rebuild it"
-            )
+            raise IndexMismatch(f"the index at {self.where} was built with {detail}; run `qa ingest --rebuild` to rebuild it")
+
+    @property
+    def where(self) -> str:
+        return self.settings.chroma_url or str(self.dir)
 
     @cached_property
     def _client(self) -> chromadb.ClientAPI:
-        return chromadb.PersistentClient(path=str(self.dir / CHROMA_DIR), settings=ChromaSettings(anonymized_telemetry=False))
+        url = self.settings.chroma_url
+        if not url:
+            return chromadb.PersistentClient(
+                path=str(self.dir / CHROMA_DIR), settings=ChromaSettings(anonymized_telemetry=False)
+            )
+        parts = urlsplit(url if "://" in url else f"http://{url}")
+        try:
+            client = chromadb.HttpClient(
+                host=parts.hostname or "localhost",
+                port=parts.port or (443 if parts.scheme == "https" else 8000),
+                ssl=parts.scheme == "https",
+                settings=ChromaSettings(anonymized_telemetry=False),
+            )
+            client.heartbeat()
+        except Exception as error:  # chromadb raises plain Exception and ValueError subclasses here
+            raise ChromaUnavailable(f"cannot reach the Chroma server at {url} (QA_CHROMA_URL): {error}") from None
+        return client
+
+    def _metadata(self) -> dict[str, object] | None:
+        """The collection's metadata, read afresh; None when the collection does not exist."""
+        if not self.settings.chroma_url and not (self.dir / CHROMA_DIR).exists():
+            return None
+        try:
+            return dict(self._client.get_collection(self.settings.collection).metadata or {})
+        except chromadb.errors.NotFoundError:
+            return None
 
     @cached_property
     def collection(self) -> chromadb.Collection:
+        """The collection, created with the manifest as its metadata if it does not exist yet."""
         return self._client.get_or_create_collection(
-            self.settings.collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+            self.settings.collection,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={**self.manifest(), "revision": "empty", "writing": False},
+            embedding_function=None,
         )
 
     @cached_property
     def vector_store(self) -> ChromaVectorStore:
         return ChromaVectorStore(chroma_collection=self.collection)
 
-    @cached_property
+    # Local state
+
+    @property
     def docstore(self) -> SimpleDocumentStore:
-        path = self.dir / DOCSTORE
-        return SimpleDocumentStore.from_persist_path(str(path)) if path.exists() else SimpleDocumentStore()
+        return self._current().docstore
 
-    def save_docstore(self) -> None:
-        """Write the docstore atomically, so a kill leaves the old or the new one, never half."""
-        temporary = self.dir / f"{DOCSTORE}.tmp"
-        self.docstore.persist(str(temporary))
-        temporary.replace(self.dir / DOCSTORE)
-
-    @cached_property
+    @property
     def bm25(self) -> Bm25Index | None:
         """The BM25 index, or None while the index holds no chunks."""
-        return Bm25Index.load(self.dir / BM25_DIR)
+        return self._current().bm25
 
-    def rebuild_bm25(self) -> None:
-        """Rebuild the BM25 index from every chunk in Chroma."""
-        nodes: list[BaseNode] = self.vector_store.get_nodes(node_ids=None) if self.collection.count() else []
-        self.__dict__["bm25"] = Bm25Index.build(nodes, self.dir / BM25_DIR)
+    def refresh(self) -> None:
+        """Pick up another process's finished ingest (checked at most every `refresh_seconds`)."""
+        if self._local is None or self._changing or time.monotonic() - self._checked_at < self.settings.refresh_seconds:
+            return
+        self._checked_at = time.monotonic()
+        metadata = self._metadata() or {}
+        if not metadata.get("writing") and metadata.get("revision") != self._local.revision:
+            self._local = None
+            self._reopen()
+
+    def _reopen(self) -> None:
+        """Open Chroma afresh, so that queries see what another process added. An embedded store
+        loads its vector index into memory once per process and path, and Chroma shares that
+        between the clients of a path: this client is closed, and if other clients in the process
+        keep the old one alive, it is taken out of Chroma's registry so the next client loads anew."""
+        client = self.__dict__.pop("_client", None)
+        self.__dict__.pop("collection", None)
+        self.__dict__.pop("vector_store", None)
+        if client is not None and not self.settings.chroma_url:
+            client.close()
+            SharedSystemClient._identifier_to_system.pop(str(self.dir / CHROMA_DIR), None)
+
+    def _current(self) -> _Local:
+        if self._local is None:
+            self._checked_at = time.monotonic()
+            self._local = self._load()
+        return self._local
+
+    def _load(self, *, writer: bool = False) -> _Local:
+        """The local state for Chroma's current revision: from disk when it matches, else rebuilt
+        from Chroma and saved when no ingest holds the folder (a writer always saves)."""
+        metadata = self._metadata() or {}
+        revision = str(metadata.get("revision", "empty"))
+        if self._disk_revision() == revision:
+            path = self.dir / DOCSTORE
+            docstore = SimpleDocumentStore.from_persist_path(str(path)) if path.exists() else SimpleDocumentStore()
+            return _Local(revision, docstore, Bm25Index.load(self.dir / BM25_DIR))
+        local = self._rebuild(revision, repair=writer)
+        if writer:
+            return self._save(local)
+        try:
+            with _exclusive(self.dir / LOCK, "saving the index cache", wait=0):
+                return self._save(local)
+        except IndexBusy:
+            return local
+
+    def _disk_revision(self) -> str | None:
+        try:
+            return json.loads((self.dir / STATE).read_text())["revision"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def _rebuild(self, revision: str, *, repair: bool) -> _Local:
+        """The docstore and BM25 index rebuilt from the chunks in Chroma. An article with missing
+        chunks (its ingest was cut short) is left out; `repair` also deletes its chunks."""
+        chunks = self._all_chunks()
+        by_article: dict[str, list[BaseNode]] = defaultdict(list)
+        for chunk in chunks:
+            by_article[chunk.ref_doc_id or chunk.node_id].append(chunk)
+        docstore = SimpleDocumentStore()
+        partial = set()
+        for article_id, parts in by_article.items():
+            meta = parts[0].metadata
+            if len(parts) != meta.get(ARTICLE_CHUNKS) or len({p.metadata.get(ARTICLE_HASH) for p in parts}) != 1:
+                partial.add(article_id)
+                continue
+            article = Document(id_=article_id, text="", metadata={k: v for k, v in meta.items() if k not in CHUNK_KEYS})
+            docstore.add_documents([article])
+            docstore.set_document_hash(article_id, str(meta[ARTICLE_HASH]))
+        if repair and partial:
+            self.collection.delete(where={"document_id": {"$in": sorted(partial)}})
+            chunks = [c for c in chunks if c.ref_doc_id not in partial]
+        return _Local(revision, docstore, Bm25Index.build(chunks))
+
+    def _all_chunks(self) -> list[BaseNode]:
+        nodes = []
+        for offset in range(0, self.collection.count(), PAGE):
+            page = self.collection.get(include=["documents", "metadatas"], limit=PAGE, offset=offset)
+            for node_id, text, meta in zip(page["ids"], page["documents"] or [], page["metadatas"] or []):
+                node = metadata_dict_to_node(dict(meta or {}), text=text)
+                node.id_ = node_id
+                nodes.append(node)
+        return nodes
+
+    def _save(self, local: _Local) -> _Local:
+        """Write the docstore and BM25 index, then the revision they reflect; each file is replaced
+        atomically, and the revision last, so a kill leaves a state that is rebuilt on next use."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        (self.dir / STATE).unlink(missing_ok=True)
+        temporary = self.dir / f"{DOCSTORE}.{os.getpid()}.tmp"
+        local.docstore.persist(str(temporary))
+        temporary.replace(self.dir / DOCSTORE)
+        if local.bm25 is None:
+            shutil.rmtree(self.dir / BM25_DIR, ignore_errors=True)
+        else:
+            local.bm25.save(self.dir / BM25_DIR)
+        state = self.dir / f"{STATE}.{os.getpid()}.tmp"
+        state.write_text(json.dumps({"revision": local.revision}) + "\n")
+        state.replace(self.dir / STATE)
+        return local
+
+    # Writing
+
+    @contextmanager
+    def writing(self, *, progress: bool = False) -> Iterator[None]:
+        """Hold the folder's ingest lock (waiting up to `lock_timeout` for another ingest); bring
+        the local state in line with Chroma, deleting what a killed ingest half wrote; and, if the
+        block changed Chroma (after `begin_change`), rebuild the local state and publish the new
+        revision."""
+        with _exclusive(self.dir / LOCK, "ingest", wait=self.settings.lock_timeout, progress=progress):
+            if self._rebuild_pending:
+                self._drop()
+                self._rebuild_pending = False
+            self._local = self._load(writer=True)
+            try:
+                yield
+            finally:
+                self._changing = None
+            metadata = self._metadata() or {}
+            if metadata.get("writing") or self._local.revision != metadata.get("revision"):
+                done = uuid.uuid4().hex
+                self._local = self._save(_Local(done, self._local.docstore, Bm25Index.build(self._all_chunks())))
+                self._set_revision(done, writing=False)
+
+    def begin_change(self) -> None:
+        """Mark the collection as being written, before the first change to it."""
+        if self._changing is None:
+            self._changing = uuid.uuid4().hex
+            self._set_revision(self._changing, writing=True)
+
+    def _set_revision(self, revision: str, *, writing: bool) -> None:
+        self.collection.modify(metadata={**self.manifest(), "revision": revision, "writing": writing})
+
+    def _drop(self) -> None:
+        """Delete the collection and the local state."""
+        if self._metadata() is not None:
+            self._client.delete_collection(self.settings.collection)
+        self.__dict__.pop("collection", None)
+        self.__dict__.pop("vector_store", None)
+        for name in (STATE, DOCSTORE):
+            (self.dir / name).unlink(missing_ok=True)
+        shutil.rmtree(self.dir / BM25_DIR, ignore_errors=True)
+        self._local = None
 
     def stats(self) -> IndexStats:
         """Articles, chunks, outlets and date span, read from the docstore."""
@@ -121,3 +313,37 @@ class Index:
             first_published=dates[0] if dates else None,
             last_published=dates[-1] if dates else None,
         )
+
+
+@contextmanager
+def _exclusive(path: Path, purpose: str, *, wait: float, progress: bool = False) -> Iterator[None]:
+    """Hold an advisory lock on `path`, which the kernel releases when the holder dies, however
+    it dies. Waits up to `wait` seconds for another holder, then raises IndexBusy naming it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as handle:
+        deadline = time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(
+                        f"the index at {path.parent} is locked by {holder}; try again when it has finished "
+                        "(QA_LOCK_TIMEOUT sets how long to wait)"
+                    ) from None
+                if progress and not told:
+                    print(f"waiting for {holder} to finish with {path.parent} ...", file=sys.stderr, flush=True)
+                    told = True
+                time.sleep(0.2)
+        handle.truncate(0)
+        handle.write(f"pid {os.getpid()} ({purpose})")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -8,19 +8,22 @@ folders: only articles read from the path being ingested now may be removed.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from llama_index.core import Document
 from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
 from llama_index.core.node_parser import SentenceSplitter
+from llama_index.core.schema import BaseNode, TransformComponent
 from tqdm import tqdm
 
 from qa.corpus import Article, Problem, read_articles
 from qa.embeddings import load_embed_model
-from qa.index import Index
+from qa.index import ARTICLE_CHUNKS, ARTICLE_HASH, CHUNK_KEYS, Index
 
 _EMBEDDED_KEYS = ("title", "source", "date")
 BATCH_ARTICLES = 64
@@ -101,9 +104,21 @@ def ingest(index: Index, paths: Sequence[str | Path], *, progress: bool = False)
             else:
                 documents[item.id] = to_document(item)
 
+    with index.writing(progress=progress):
+        _sync(index, documents, paths, protected_files, report, progress)
+    return report
+
+
+def _sync(
+    index: Index,
+    documents: dict[str, Document],
+    paths: Sequence[str | Path],
+    protected_files: set[str],
+    report: IngestReport,
+    progress: bool,
+) -> None:
     docstore = index.docstore
     to_embed: list[Document] = []
-    new_ids: list[str] = []
     for doc_id, document in documents.items():
         known = docstore.get_document_hash(doc_id)
         if known == document.hash:
@@ -112,14 +127,11 @@ def ingest(index: Index, paths: Sequence[str | Path], *, progress: bool = False)
         to_embed.append(document)
         if known is None:
             report.added += 1
-            new_ids.append(doc_id)
         else:
             report.updated += 1
-
     gone = _gone(index, paths, set(documents), protected_files)
-    if new_ids:
-        # Vectors left by an ingest that was killed before saving the docstore.
-        index.collection.delete(where={"document_id": {"$in": new_ids}})
+    if to_embed or gone:
+        index.begin_change()
     if to_embed:
         pipeline = IngestionPipeline(
             transformations=[
@@ -128,6 +140,7 @@ def ingest(index: Index, paths: Sequence[str | Path], *, progress: bool = False)
                     chunk_overlap=index.settings.chunk_overlap,
                     id_func=_chunk_id,
                 ),
+                _ArticleStamp(),
                 load_embed_model(index.settings.embed_model, index.settings.embed_batch_size),
             ],
             docstore=docstore,
@@ -139,17 +152,26 @@ def ingest(index: Index, paths: Sequence[str | Path], *, progress: bool = False)
             for start in range(0, len(to_embed), BATCH_ARTICLES):
                 batch = to_embed[start : start + BATCH_ARTICLES]
                 report.chunks += len(pipeline.run(documents=batch))
-                index.save_docstore()
                 bar.update(len(batch))
                 bar.set_postfix(chunks=report.chunks)
     for doc_id in gone:
         index.vector_store.delete(doc_id)
         docstore.delete_document(doc_id, raise_error=False)
     report.removed = len(gone)
-    if to_embed or gone:
-        index.save_docstore()
-        index.rebuild_bm25()
-    return report
+
+
+class _ArticleStamp(TransformComponent):
+    """Marks each chunk with its article's hash and number of chunks, so that the docstore can be
+    rebuilt from Chroma alone and an article whose ingest was cut short is recognised."""
+
+    def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> Sequence[BaseNode]:
+        counts = Counter(node.ref_doc_id for node in nodes)
+        for node in nodes:
+            node.metadata[ARTICLE_HASH] = node.source_node.hash if node.source_node else ""
+            node.metadata[ARTICLE_CHUNKS] = counts[node.ref_doc_id]
+            for excluded in (node.excluded_embed_metadata_keys, node.excluded_llm_metadata_keys):
+                excluded.extend(key for key in CHUNK_KEYS if key not in excluded)
+        return nodes
 
 
 def _gone(index: Index, paths: Iterable[str | Path], read: set[str], protected_files: set[str]) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import shutil
+import tempfile
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -63,23 +64,23 @@ class Bm25Index:
         }
 
     @classmethod
-    def build(cls, nodes: Sequence[BaseNode], folder: Path) -> Bm25Index | None:
-        """Index the nodes' embedded text (header and body) and replace the folder atomically."""
+    def build(cls, nodes: Sequence[BaseNode]) -> Bm25Index | None:
+        """Index the nodes' embedded text (header and body); None when there are none."""
         if not nodes:
-            shutil.rmtree(folder, ignore_errors=True)
             return None
         retriever = BM25Retriever(nodes=list(nodes), stemmer=_STEMMER, language="en")
-        staging = folder.with_name(folder.name + ".new")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        retriever.persist(str(staging), show_progress=False)
-        old = folder.with_name(folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
+        retriever.bm25.corpus = retriever.corpus  # as loading a persisted one sets it, for `search`
+        return cls(retriever)
+
+    def save(self, folder: Path) -> None:
+        """Replace the folder's index with this one, atomically."""
+        staging = Path(tempfile.mkdtemp(prefix=f"{folder.name}.", dir=folder.parent))
+        self._retriever.persist(str(staging), show_progress=False)
+        old = Path(tempfile.mkdtemp(prefix=f"{folder.name}.old.", dir=folder.parent))
         if folder.exists():
-            folder.rename(old)
+            folder.rename(old / folder.name)
         staging.rename(folder)
         shutil.rmtree(old, ignore_errors=True)
-        return cls.load(folder)
 
     @classmethod
     def load(cls, folder: Path) -> Bm25Index | None:

@@ -59,4 +59,4 @@ def test_errors_are_one_line_without_a_traceback(tmp_path):
 def test_index_folder_comes_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("QA_INDEX_DIR", str(tmp_path / "from-env"))
     assert run("ingest", str(SEED_CORPUS), "-q").exit_code == 0
-    assert (tmp_path / "from-env" / "index.json").exists()
+    assert (tmp_path / "from-env" / "chroma").is_dir()

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import REPO, SEED_QUESTION, write_corpus
+from conftest import REPO, SEED_QUESTION, free_port, write_corpus
 from fake_openai import API_KEY, Reply, fake_openai
 from qa import REFUSAL, Archive, Settings
 from qa.chat import Conversation
@@ -121,9 +120,7 @@ def test_a_follow_up_is_condensed_with_the_history_before_retrieval(seeded):
 
 
 def closed_port_url() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{s.getsockname()[1]}/v1"
+    return f"http://127.0.0.1:{free_port()}/v1"
 
 
 @pytest.mark.parametrize(
