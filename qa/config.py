@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     )
     rerank_depth: int = Field(20, ge=1, description="Passages of each fused list the reranker rescores.")
 
+    outlet_overfetch: int = Field(
+        4, ge=1, description="When the question names outlets, the dense query fetches this many times `candidates`, "
+        "unfiltered, and keeps each outlet's own (a filtered Chroma query is slow on large collections).",
+    )
     refuse_foreign_outlets: bool = Field(
         True, description="Refuse a question that asks about an outlet the archive has no articles from."
     )

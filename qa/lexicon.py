@@ -20,6 +20,7 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 from llama_index.core.schema import BaseNode, NodeWithScore, QueryBundle
+from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.retrievers.bm25 import BM25Retriever
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
@@ -55,6 +56,8 @@ class Bm25Index:
         self._published = np.array(
             [float(c["published_ts"]) if c.get("published_ts") not in (None, "") else np.nan for c in corpus]
         )
+        self._corpus = corpus
+        self._positions = {str(entry["node_id"]): i for i, entry in enumerate(corpus)}
         outlets = [str(c.get("source") or "") for c in corpus]
         self.sources = sorted(set(outlets) - {""})
         self._sources = np.array([o.lower() for o in outlets], dtype=object)
@@ -117,6 +120,11 @@ class Bm25Index:
         if sources:
             keep &= np.isin(self._sources, [s.lower() for s in sources])
         return keep.astype(np.int8)
+
+    def node(self, node_id: str) -> BaseNode | None:
+        """A chunk by id, from this index's copy of it; None when it has no such chunk."""
+        position = self._positions.get(node_id)
+        return None if position is None else metadata_dict_to_node(self._corpus[position])
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[NodeWithScore]:
         """The top k chunks by BM25 among those the mask keeps; chunks sharing no term are left out."""
