@@ -95,6 +95,10 @@ class Index:
         return {"qa_schema": SCHEMA, **self.settings.index_settings()}
 
     def _check_manifest(self, metadata: dict[str, object]) -> None:
+        if "qa_schema" not in metadata:
+            raise IndexMismatch(
+                f"the index at {self.where} was made by an older version of qa; run `qa ingest --rebuild` to rebuild it"
+            )
         different = {k: (metadata.get(k), v) for k, v in self.manifest().items() if metadata.get(k) != v}
         if different:
             detail = ", ".join(f"{k} {old!r} (now {new!r})" for k, (old, new) in different.items())

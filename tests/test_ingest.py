@@ -120,3 +120,12 @@ def test_other_chunk_settings_need_a_rebuild(archive, corpus):
     report = other.ingest([corpus], rebuild=True)
     assert report.added == 4
     assert not other.ask("How many cables were replaced on the harbour bridge?").refused
+
+
+def test_an_index_from_an_older_version_needs_a_rebuild(tmp_path, corpus):
+    import chromadb
+
+    chromadb.PersistentClient(path=str(tmp_path / "old" / "chroma")).create_collection("articles")
+    with pytest.raises(IndexMismatch, match=r"made by an older version of qa; run `qa ingest --rebuild`"):
+        Archive(tmp_path / "old").ask("anything?")
+    assert Archive(tmp_path / "old").ingest([corpus], rebuild=True).added == 4
