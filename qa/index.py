@@ -18,8 +18,8 @@ import shutil
 import sys
 import time
 import uuid
-from collections import defaultdict
-from collections.abc import Iterator
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Set
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -48,7 +48,7 @@ SCHEMA = 2
 ARTICLE_HASH = "article_hash"
 ARTICLE_CHUNKS = "article_chunks"
 CHUNK_KEYS = (ARTICLE_HASH, ARTICLE_CHUNKS)
-PAGE = 5000
+PAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -215,36 +215,49 @@ class Index:
             return None
 
     def _rebuild(self, revision: str, *, repair: bool) -> _Local:
-        """The docstore and BM25 index rebuilt from the chunks in Chroma. An article with missing
-        chunks (its ingest was cut short) is left out; `repair` also deletes its chunks."""
-        chunks = self._all_chunks()
-        by_article: dict[str, list[BaseNode]] = defaultdict(list)
-        for chunk in chunks:
-            by_article[chunk.ref_doc_id or chunk.node_id].append(chunk)
+        """The docstore and BM25 index rebuilt from the chunks in Chroma, read a page at a time. An
+        article with missing chunks (its ingest was cut short) is left out; `repair` also deletes
+        its chunks."""
+        counts: Counter[str] = Counter()
+        hashes: dict[str, set[object]] = defaultdict(set)
+        metadata: dict[str, dict[str, object]] = {}
+
+        def tallied(pages: Iterator[list[BaseNode]]) -> Iterator[list[BaseNode]]:
+            for nodes in pages:
+                for node in nodes:
+                    article_id = node.ref_doc_id or node.node_id
+                    counts[article_id] += 1
+                    hashes[article_id].add(node.metadata.get(ARTICLE_HASH))
+                    metadata.setdefault(article_id, node.metadata)
+                yield nodes
+
+        bm25 = Bm25Index.build(tallied(self._pages()))
         docstore = SimpleDocumentStore()
         partial = set()
-        for article_id, parts in by_article.items():
-            meta = parts[0].metadata
-            if len(parts) != meta.get(ARTICLE_CHUNKS) or len({p.metadata.get(ARTICLE_HASH) for p in parts}) != 1:
+        for article_id, meta in metadata.items():
+            if counts[article_id] != meta.get(ARTICLE_CHUNKS) or len(hashes[article_id]) != 1:
                 partial.add(article_id)
                 continue
             article = Document(id_=article_id, text="", metadata={k: v for k, v in meta.items() if k not in CHUNK_KEYS})
             docstore.add_documents([article])
             docstore.set_document_hash(article_id, str(meta[ARTICLE_HASH]))
-        if repair and partial:
-            self.collection.delete(where={"document_id": {"$in": sorted(partial)}})
-            chunks = [c for c in chunks if c.ref_doc_id not in partial]
-        return _Local(revision, docstore, Bm25Index.build(chunks))
+        if partial:
+            if repair:
+                self.collection.delete(where={"document_id": {"$in": sorted(partial)}})
+            bm25 = Bm25Index.build(self._pages(leave_out=partial))
+        return _Local(revision, docstore, bm25)
 
-    def _all_chunks(self) -> list[BaseNode]:
-        nodes = []
+    def _pages(self, leave_out: Set[str] = frozenset()) -> Iterator[list[BaseNode]]:
+        """Every chunk in Chroma, a page of nodes at a time, without the articles left out."""
         for offset in range(0, self.collection.count(), PAGE):
             page = self.collection.get(include=["documents", "metadatas"], limit=PAGE, offset=offset)
+            nodes = []
             for node_id, text, meta in zip(page["ids"], page["documents"] or [], page["metadatas"] or []):
                 node = metadata_dict_to_node(dict(meta or {}), text=text)
                 node.id_ = node_id
-                nodes.append(node)
-        return nodes
+                if node.ref_doc_id not in leave_out:
+                    nodes.append(node)
+            yield nodes
 
     def _save(self, local: _Local) -> _Local:
         """Write the docstore and BM25 index, then the revision they reflect; each file is replaced
@@ -283,7 +296,7 @@ class Index:
             metadata = self._metadata() or {}
             if metadata.get("writing") or self._local.revision != metadata.get("revision"):
                 done = uuid.uuid4().hex
-                self._local = self._save(_Local(done, self._local.docstore, Bm25Index.build(self._all_chunks())))
+                self._local = self._save(_Local(done, self._local.docstore, Bm25Index.build(self._pages())))
                 self._set_revision(done, writing=False)
 
     def begin_change(self) -> None:

@@ -11,16 +11,18 @@ import math
 import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
+import bm25s
 import numpy as np
 import Stemmer
+from bm25s.tokenization import Tokenizer
 from bm25s.stopwords import STOPWORDS_EN
-from llama_index.core.schema import BaseNode, NodeWithScore, QueryBundle
-from llama_index.core.vector_stores.utils import metadata_dict_to_node
+from llama_index.core.schema import BaseNode, MetadataMode, NodeWithScore, QueryBundle
+from llama_index.core.vector_stores.utils import metadata_dict_to_node, node_to_metadata_dict
 from llama_index.retrievers.bm25 import BM25Retriever
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
@@ -67,13 +69,23 @@ class Bm25Index:
         }
 
     @classmethod
-    def build(cls, nodes: Sequence[BaseNode]) -> Bm25Index | None:
-        """Index the nodes' embedded text (header and body); None when there are none."""
-        if not nodes:
+    def build(cls, pages: Iterable[Sequence[BaseNode]]) -> Bm25Index | None:
+        """Index the nodes' embedded text (header and body), tokenizing a page of nodes at a time so
+        that only the index itself is held whole; None when there are none. The result is what
+        llama-index's BM25Retriever builds from the same nodes at once."""
+        tokenizer = Tokenizer(stemmer=_STEMMER, stopwords="en", splitter=_TOKEN.pattern)
+        corpus: list[dict[str, object]] = []
+        token_ids: list[list[int]] = []
+        for nodes in pages:
+            corpus += [node_to_metadata_dict(node) | {"node_id": node.node_id} for node in nodes]
+            texts = [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
+            token_ids += tokenizer.tokenize(texts, update_vocab=True, return_as="ids", show_progress=False)
+        if not corpus:
             return None
-        retriever = BM25Retriever(nodes=list(nodes), stemmer=_STEMMER, language="en")
-        retriever.bm25.corpus = retriever.corpus  # as loading a persisted one sets it, for `search`
-        return cls(retriever)
+        bm25 = bm25s.BM25()
+        bm25.index((token_ids, tokenizer.get_vocab_dict()), show_progress=False)
+        bm25.corpus = corpus
+        return cls(BM25Retriever(existing_bm25=bm25, stemmer=_STEMMER))
 
     def save(self, folder: Path) -> None:
         """Replace the folder's index with this one, atomically."""
