@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from qa.config import Settings
-from qa.lexicon import Bm25Index, terms
+from qa.lexicon import terms
 from qa.retrieve import Passage, Retrieval
 
 REFUSAL = "Not found in the corpus: none of the retrieved articles answers this question."
@@ -94,9 +94,9 @@ class ExtractiveAnswerer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def stream(self, retrieval: Retrieval, bm25: Bm25Index | None) -> Iterator[str | Answer]:
+    def stream(self, retrieval: Retrieval) -> Iterator[str | Answer]:
         """Yield the answer text piece by piece (a cited sentence each), then the Answer."""
-        chosen = self._choose(retrieval, bm25) if bm25 is not None else []
+        chosen = self._choose(retrieval)
         if not chosen:
             yield from refusal()
             return
@@ -110,8 +110,8 @@ class ExtractiveAnswerer:
             pieces.append(piece)
         yield Answer(" ".join(pieces), refused=False, citations=citations)
 
-    def _choose(self, retrieval: Retrieval, bm25: Bm25Index) -> list[_Sentence]:
-        weights = {t: bm25.idf(t) for t in set(terms(retrieval.question))}
+    def _choose(self, retrieval: Retrieval) -> list[_Sentence]:
+        weights = retrieval.term_weights
         total = sum(weights.values())
         if not total:
             return []

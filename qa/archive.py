@@ -82,7 +82,7 @@ class Archive:
         if retrieval.foreign_outlets:
             yield from foreign_outlet_refusal(retrieval.foreign_outlets)
             return
-        yield from self._answerer.stream(retrieval, self.index.bm25)
+        yield from self._answerer.stream(retrieval)
 
     def ask(
         self,

@@ -148,7 +148,7 @@ class LLMAnswerer:
             ChatMessage(role=MessageRole.USER, content=f"{sources_block(retrieval.passages)}\n\nQuestion: {retrieval.question}"),
         ]
 
-    def stream(self, retrieval: Retrieval, _bm25: object = None) -> Iterator[str | Answer]:
+    def stream(self, retrieval: Retrieval) -> Iterator[str | Answer]:
         """Yield the answer text as the model writes it (markers already renumbered), then the Answer."""
         if not retrieval.passages:
             yield from refusal()

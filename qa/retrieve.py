@@ -12,6 +12,7 @@ from qa.embeddings import load_embed_model
 from qa.errors import BadFilter
 from qa.index import Index
 from qa.ingest import epoch
+from qa.lexicon import terms
 from qa.rerank import rerank
 
 RRF_K = 60
@@ -49,11 +50,13 @@ class Passage:
 
 @dataclass
 class Retrieval:
-    """The passages for one question, best first, and the outlets it names that the archive lacks."""
+    """The passages for one question, best first; the outlets it names that the archive lacks; and
+    its content terms, each weighted by the archive's IDF (rare names weigh most)."""
 
     question: str
     passages: list[Passage] = field(default_factory=list)
     foreign_outlets: list[str] = field(default_factory=list)
+    term_weights: dict[str, float] = field(default_factory=dict)
 
     @property
     def best_similarity(self) -> float:
@@ -117,7 +120,8 @@ class HybridRetriever:
 
         passages = interleave([fused(tuple(g)) for g in groups]) if groups else fused(filters.sources)
         missing = foreign_outlets(question, bm25.sources) if self.settings.refuse_foreign_outlets else []
-        return Retrieval(question, passages[:k], missing)
+        weights = {term: bm25.idf(term) for term in set(terms(question))}
+        return Retrieval(question, passages[:k], missing, weights)
 
     def _known_sources(self, wanted: tuple[str, ...]) -> list[str]:
         """The index's own spelling of each wanted outlet (matched ignoring case)."""
