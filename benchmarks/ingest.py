@@ -37,7 +37,7 @@ def embed_alone(index_dir: Path) -> tuple[int, float]:
     archive = Archive(index_dir)
     nodes = archive.index.vector_store.get_nodes(node_ids=None)
     texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
-    model = load_embed_model(archive.settings.embed_model, archive.settings.embed_batch_size)
+    model = load_embed_model(archive.settings)
     model.get_text_embedding("warm up")
     started = time.perf_counter()
     model.get_text_embedding_batch(texts)

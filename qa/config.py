@@ -33,7 +33,11 @@ class Settings(BaseSettings):
         600.0, ge=0, description="Seconds an ingest waits for another ingest of the same index folder to finish."
     )
 
-    embed_model: str = Field(BUNDLED_EMBED_MODEL, description="Embedding model; the default ships in a package.")
+    embed_model: str = Field(
+        BUNDLED_EMBED_MODEL,
+        description="Embedding model: the bundled default, or openai:<model> for a model on the OpenAI-compatible "
+        "server of the LLM settings.",
+    )
     embed_batch_size: int = Field(32, ge=1)
     chunk_size: int = Field(
         512, ge=64, description="Chunk size in tokens, title/outlet/date header included (tuned on MultiHop-RAG dev)."

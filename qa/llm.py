@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from functools import lru_cache
 
-import openai
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 from llama_index.llms.openai_like import OpenAILike
 
 from qa.answer import REFUSAL, Answer, Citation, refusal, split_sentences
 from qa.config import Settings
-from qa.errors import QAError
 from qa.lexicon import terms
+from qa.openai_server import connection, server_errors
 from qa.retrieve import Passage, Retrieval
-
-OPENAI_URL = "https://api.openai.com/v1"
 
 SYSTEM_PROMPT = f"""You answer questions about news articles using only the numbered sources in the user's message.
 - Write a short answer. After each claim, cite the sources that support it with their numbers in square brackets, like [2] or [1][3]. Cite only numbers that appear in the sources.
@@ -41,57 +38,23 @@ _MARKERS = re.compile(r"(\s*)\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _OPEN_MARKER = re.compile(r"\s*\[[\d,;\s]*$")
 
 
-class LLMError(QAError):
-    """The LLM server could not be used; the message names the setting to fix."""
-
-
 @lru_cache(maxsize=8)
-def _llm(model: str, base_url: str | None, api_key: str, timeout: float, temperature: float, retries: int) -> LLM:
-    return OpenAILike(
-        model=model,
-        api_base=base_url or OPENAI_URL,
-        api_key=api_key,
-        timeout=timeout,
-        temperature=temperature,
-        max_retries=retries,
-        is_chat_model=True,
-        context_window=32_000,
-    )
+def _llm(**options: object) -> LLM:
+    return OpenAILike(is_chat_model=True, context_window=32_000, **options)
 
 
 def load_llm(settings: Settings) -> LLM:
     """The configured chat model (shared per process for the same settings)."""
-    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else ""
-    if not key and not settings.llm_base_url:
-        raise LLMError("QA_ANSWERER=llm needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
     return _llm(
-        settings.llm_model,
-        settings.llm_base_url,
-        key or "not-needed",
-        settings.llm_timeout,
-        settings.llm_temperature,
-        settings.llm_max_retries,
+        model=settings.llm_model,
+        temperature=settings.llm_temperature,
+        **connection(settings, "QA_ANSWERER=llm"),
     )
 
 
-@contextmanager
-def llm_errors(settings: Settings) -> Iterator[None]:
-    """Turn the openai client's exceptions into one-line LLMErrors that never show the API key."""
-    where = settings.llm_base_url or OPENAI_URL
-    try:
-        yield
-    except openai.APITimeoutError:
-        raise LLMError(f"the LLM server at {where} did not answer within {settings.llm_timeout:g} s (QA_LLM_TIMEOUT)") from None
-    except openai.APIConnectionError:
-        raise LLMError(f"cannot connect to the LLM server at {where} (OPENAI_BASE_URL)") from None
-    except openai.AuthenticationError:
-        raise LLMError(f"the LLM server at {where} refused the API key (401); check OPENAI_API_KEY") from None
-    except openai.NotFoundError:
-        raise LLMError(f"model {settings.llm_model!r} not found at {where} (404); check QA_LLM_MODEL") from None
-    except openai.RateLimitError:
-        raise LLMError(f"the LLM server at {where} is rate limiting requests (429); wait, or raise QA_LLM_MAX_RETRIES") from None
-    except openai.APIStatusError as error:
-        raise LLMError(f"the LLM server at {where} answered HTTP {error.status_code}") from None
+def llm_errors(settings: Settings) -> AbstractContextManager[None]:
+    """The chat model's failures as one-line ServerErrors."""
+    return server_errors(settings, "LLM", settings.llm_model, "QA_LLM_MODEL")
 
 
 def sources_block(passages: list[Passage]) -> str:

@@ -8,7 +8,7 @@ from datetime import date
 from llama_index.core.schema import BaseNode, NodeWithScore
 
 from qa.analysis import foreign_outlets, named_outlets, named_periods
-from qa.embeddings import load_embed_model
+from qa.embeddings import embedding_errors, load_embed_model
 from qa.errors import BadFilter
 from qa.index import Index
 from qa.ingest import epoch
@@ -69,7 +69,7 @@ class HybridRetriever:
     def __init__(self, index: Index) -> None:
         self.index = index
         self.settings = index.settings
-        self.embed_model = load_embed_model(self.settings.embed_model, self.settings.embed_batch_size)
+        self.embed_model = load_embed_model(self.settings)
 
     def retrieve(self, question: str, k: int | None = None, filters: Filters = Filters()) -> Retrieval:
         """The top k passages. When the question names outlets (and no outlet filter is set), each
@@ -93,8 +93,10 @@ class HybridRetriever:
         # Outlets named in the question filter the dense list after an unfiltered query: Chroma's
         # filtered queries slow down with the collection (147 ms at 100,000 chunks, against 3 ms).
         # Chroma returns ids and outlets only; the chunks kept come from the BM25 index's copy.
+        with embedding_errors(self.settings):
+            query_embedding = self.embed_model.get_query_embedding(question)
         found = self.index.collection.query(
-            query_embeddings=[self.embed_model.get_query_embedding(question)],
+            query_embeddings=[query_embedding],
             n_results=min(depth * (self.settings.outlet_overfetch if groups else 1), bm25.size),
             where=_where(since_ts, until_ts, list(filters.sources)),
             include=["metadatas", "distances"],

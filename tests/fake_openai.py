@@ -1,9 +1,14 @@
-"""A small OpenAI-compatible chat server on 127.0.0.1 for tests: it records each request and
-answers through a function the test gives it, plain or as server-sent events."""
+"""A small OpenAI-compatible server on 127.0.0.1 for tests: it records each request; chat
+completions are answered through a function the test gives it, plain or as server-sent events, and
+embeddings (of the model EMBED_MODEL) are hashed bags of words, so that texts sharing words are near."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
+import struct
 import sys
 import threading
 import time
@@ -13,6 +18,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 API_KEY = "sk-test-secret-4242"
+EMBED_MODEL = "bag-of-words-64"
+DIMENSIONS = 64
 
 
 @dataclass
@@ -48,6 +55,26 @@ def _chunk(model: str, delta: dict, finish: str | None = None) -> bytes:
     return f"data: {json.dumps(body)}\n\n".encode()
 
 
+def bag_of_words(text: str) -> list[float]:
+    """A unit vector with one hashed dimension per distinct word of the text."""
+    vector = [0.0] * DIMENSIONS
+    for word in set(re.findall(r"[a-z0-9]+", text.lower())):
+        vector[int(hashlib.sha1(word.encode()).hexdigest(), 16) % DIMENSIONS] += 1.0
+    norm = sum(x * x for x in vector) ** 0.5 or 1.0
+    return [x / norm for x in vector]
+
+
+def _embeddings(request: dict) -> dict:
+    texts = request["input"] if isinstance(request["input"], list) else [request["input"]]
+    data = []
+    for i, text in enumerate(texts):
+        vector = bag_of_words(text)
+        if request.get("encoding_format") == "base64":
+            vector = base64.b64encode(struct.pack(f"<{DIMENSIONS}f", *vector)).decode()
+        data.append({"object": "embedding", "index": i, "embedding": vector})
+    return {"object": "list", "data": data, "model": request["model"], "usage": {"prompt_tokens": 1, "total_tokens": 1}}
+
+
 class _Server(ThreadingHTTPServer):
     """Waits for its handlers when closed, so none writes into a later test's output, and takes
     a client hanging up (as one that timed out does) as normal."""
@@ -77,27 +104,34 @@ def fake_openai(respond: Callable[[dict], Reply]) -> Iterator[FakeOpenAI]:
             self.end_headers()
             self.wfile.write(body)
 
+        def _json(self, body: dict) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def do_POST(self) -> None:
             request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             request["authorization"] = self.headers.get("Authorization", "")
+            request["path"] = self.path.rstrip("/")
             server_state.requests.append(request)
-            if self.path.rstrip("/") != "/v1/chat/completions":
+            if request["path"] not in ("/v1/chat/completions", "/v1/embeddings"):
                 return self._error(404, "no such route")
             if request["authorization"] != f"Bearer {API_KEY}":
                 return self._error(401, "Incorrect API key provided")
+            if request["path"] == "/v1/embeddings":
+                if request["model"] != EMBED_MODEL:
+                    return self._error(404, f"The model {request['model']} does not exist")
+                return self._json(_embeddings(request))
             reply = server_state.respond(request)
             time.sleep(reply.delay)
             if reply.status != 200:
                 return self._error(reply.status, "scripted failure")
             model = request["model"]
             if not request.get("stream"):
-                body = json.dumps(_completion(model, "".join(reply.pieces))).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                return
+                return self._json(_completion(model, "".join(reply.pieces)))
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()

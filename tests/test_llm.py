@@ -14,7 +14,7 @@ from fake_openai import API_KEY, Reply, fake_openai
 from qa import REFUSAL, Archive, Settings
 from qa.chat import Conversation
 from qa.cli import cli
-from qa.llm import LLMError
+from qa.openai_server import ServerError
 
 SEED_TITLE = "European leaders are concerned US may walk away from Ukraine war"
 HARBOUR_TITLE = "Harbour bridge reopens after two-year repair"
@@ -137,7 +137,7 @@ def closed_port_url() -> str:
 def test_each_failure_is_one_clear_line_naming_the_setting_and_never_the_key(seeded, reply, overrides, message):
     with fake_openai(lambda request: reply) as server:
         archive = llm_archive(seeded.settings.index_dir, server.url, **overrides)
-        with pytest.raises(LLMError) as raised:
+        with pytest.raises(ServerError) as raised:
             archive.ask(SEED_QUESTION)
     text = str(raised.value)
     assert message in text and "\n" not in text
@@ -146,7 +146,7 @@ def test_each_failure_is_one_clear_line_naming_the_setting_and_never_the_key(see
 
 def test_no_key_and_no_server_is_a_clear_error(seeded):
     archive = Archive(settings=Settings(index_dir=seeded.settings.index_dir, answerer="llm", llm_api_key=None))
-    with pytest.raises(LLMError, match="needs OPENAI_API_KEY"):
+    with pytest.raises(ServerError, match="needs OPENAI_API_KEY"):
         archive.ask(SEED_QUESTION)
 
 
