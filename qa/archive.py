@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.answer import Answer, ExtractiveAnswerer, foreign_outlet_refusal
 from qa.config import Settings
 from qa.errors import BadFilter
 from qa.index import Index, IndexStats
 from qa.ingest import IngestReport, ingest
-from qa.llm import LLMAnswerer
 from qa.retrieve import Filters, HybridRetriever, Retrieval
+
+if TYPE_CHECKING:
+    from qa.llm import LLMAnswerer
 
 DateLike = date | str | None
 
@@ -32,9 +35,11 @@ class Archive:
         self.settings = settings
         self._index: Index | None = None
         self._retriever: HybridRetriever | None = None
-        self._answerer: ExtractiveAnswerer | LLMAnswerer = (
-            LLMAnswerer(settings) if settings.answerer == "llm" else ExtractiveAnswerer(settings)
-        )
+        self._answerer: ExtractiveAnswerer | LLMAnswerer = ExtractiveAnswerer(settings)
+        if settings.answerer == "llm":
+            from qa.llm import LLMAnswerer
+
+            self._answerer = LLMAnswerer(settings)
 
     @property
     def index(self) -> Index:
@@ -110,6 +115,8 @@ class Archive:
 
     def llm_answerer(self) -> LLMAnswerer:
         """The LLM answerer, when the archive is set to use one (QA_ANSWERER=llm)."""
+        from qa.llm import LLMAnswerer
+
         assert isinstance(self._answerer, LLMAnswerer)
         return self._answerer
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import openai
-
 from qa.config import Settings
 from qa.errors import QAError
 
@@ -45,6 +43,8 @@ def server_errors(settings: Settings, role: str, model: str, model_setting: str)
     """Turn the openai client's exceptions into one-line ServerErrors that never show the API key.
     `role` names the server in the message ("LLM", "embedding"); `model_setting` is what to fix
     when the server does not know `model`."""
+    import openai
+
     where = server_url(settings)
     server = f"the {role} server at {where}"
     try:
