@@ -35,11 +35,7 @@ class Archive:
         self.settings = settings
         self._index: Index | None = None
         self._retriever: HybridRetriever | None = None
-        self._answerer: ExtractiveAnswerer | LLMAnswerer = ExtractiveAnswerer(settings)
-        if settings.answerer == "llm":
-            from qa.llm import LLMAnswerer
-
-            self._answerer = LLMAnswerer(settings)
+        self._answerer = _answerer(settings)
 
     @property
     def index(self) -> Index:
@@ -123,6 +119,15 @@ class Archive:
     def stats(self) -> IndexStats:
         """Articles, chunks, outlets and date span of the index."""
         return self.index.stats()
+
+
+def _answerer(settings: Settings) -> ExtractiveAnswerer | LLMAnswerer:
+    """The answerer the settings name; the LLM client is imported only when it is used."""
+    if settings.answerer == "llm":
+        from qa.llm import LLMAnswerer
+
+        return LLMAnswerer(settings)
+    return ExtractiveAnswerer(settings)
 
 
 def parse_date(value: DateLike, name: str) -> date | None:
