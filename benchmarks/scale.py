@@ -56,8 +56,9 @@ def memory(args: argparse.Namespace) -> dict:
         folder = args.out / f"x{copies}"
         corpus = write_copies(args.corpus, copies, folder / "corpus")
         started = time.perf_counter()
-        ingest = subprocess.Popen([QA, "ingest", str(corpus), "--index", str(folder / "index"), "--rebuild", "-q"],
-                                  stdout=subprocess.PIPE, text=True)
+        ingest = subprocess.Popen(
+            [QA, "ingest", str(corpus), "--index", str(folder / "index"), "--rebuild", "-q"], stdout=subprocess.PIPE, text=True
+        )
         _, status, usage = os.wait4(ingest.pid, 0)
         summary = ingest.stdout.read().strip() if ingest.stdout else ""
         if status:
@@ -88,19 +89,30 @@ def fill(source: Path, settings: object, chunks: int) -> dict:
             for offset in range(0, total, PAGE):
                 page = source_collection.get(include=["embeddings", "documents", "metadatas"], limit=PAGE, offset=offset)
                 ids, metadatas = [], []
-                for chunk_id, meta in zip(page["ids"], page["metadatas"]):
+                for chunk_id, meta in zip(page["ids"], page["metadatas"], strict=True):
                     article = f"{meta['document_id']}#fill-{copy}"
                     node = json.loads(meta["_node_content"])
                     node["id_"] = chunk_id.replace(meta["document_id"], article, 1)
                     node["relationships"]["1"]["node_id"] = article
                     ids.append(node["id_"])
-                    metadatas.append({**meta, "_node_content": json.dumps(node),
-                                      "document_id": article, "doc_id": article, "ref_doc_id": article})
+                    metadatas.append(
+                        {
+                            **meta,
+                            "_node_content": json.dumps(node),
+                            "document_id": article,
+                            "doc_id": article,
+                            "ref_doc_id": article,
+                        }
+                    )
                 room = chunks - target.collection.count()
                 if room <= 0:
                     break
-                target.collection.add(ids=ids[:room], embeddings=page["embeddings"][:room],
-                                      documents=page["documents"][:room], metadatas=metadatas[:room])
+                target.collection.add(
+                    ids=ids[:room],
+                    embeddings=page["embeddings"][:room],
+                    documents=page["documents"][:room],
+                    metadatas=metadatas[:room],
+                )
             copy += 1
     return {"chunks": target.collection.count(), "fill_s": round(time.perf_counter() - started, 1)}
 
@@ -128,9 +140,9 @@ def ask_all(settings: object, questions: list[str]) -> dict:
 
 
 def latency(args: argparse.Namespace) -> dict:
-    from chroma_server import chroma_server
-
     from qa import Settings
+
+    from chroma_server import chroma_server
 
     questions = [q["query"] for q in json.loads((SHARED / "MultiHopRAG.json").read_text())[0::2]][: args.questions]
     figures = {}

@@ -40,8 +40,10 @@ def main() -> None:
         first.append(first_text)
         full.append(time.perf_counter() - started)
     first, full = first[1:], full[1:]
-    print(f"{args.runs} runs after one warm-up: first text median {statistics.median(first) * 1000:.0f} ms, "
-          f"full answer median {statistics.median(full) * 1000:.0f} ms")
+    print(
+        f"{args.runs} runs after one warm-up: first text median {statistics.median(first) * 1000:.0f} ms, "
+        f"full answer median {statistics.median(full) * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

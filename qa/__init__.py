@@ -1,37 +1,73 @@
 """Ask questions of a news archive and get answers with citations you can check.
 
-    from qa import Archive
-    archive = Archive(".qa")
-    archive.ingest(["corpus/"])
-    answer = archive.ask("Who traveled to Moscow for talks with Putin?")
+from qa import Archive
+archive = Archive(".qa")
+archive.ingest(["corpus/"])
+answer = archive.ask("Who traveled to Moscow for talks with Putin?")
 """
 
 from qa import offline  # noqa: F401  (sets the offline environment before anything else loads)
-from qa.answer import REFUSAL, Answer, Citation
-from qa.archive import Archive
+from qa.archive import Archive, make_answerer
+from qa.chat import Conversation
 from qa.config import Settings
-from qa.corpus import Article, Problem, read_articles
-from qa.errors import BadFilter, IndexMismatch, IndexNotFound, QAError
-from qa.index import IndexStats
-from qa.ingest import IngestReport
-from qa.retrieve import Filters, Passage, Retrieval
+from qa.corpus import read_articles
+from qa.errors import (
+    BadFilter,
+    ChromaUnavailable,
+    IndexBusy,
+    IndexMismatch,
+    IndexNotFound,
+    QAError,
+    ServerError,
+    UnknownEmbedModel,
+    UnknownReranker,
+)
+from qa.types import (
+    REFUSAL,
+    Answer,
+    Answerer,
+    AnswerStream,
+    Article,
+    Citation,
+    Filters,
+    IndexStats,
+    IngestReport,
+    Meta,
+    Passage,
+    Problem,
+    Retrieval,
+    SearchOptions,
+    Turn,
+)
 
 __all__ = [
     "REFUSAL",
     "Answer",
+    "AnswerStream",
+    "Answerer",
     "Archive",
     "Article",
     "BadFilter",
+    "ChromaUnavailable",
     "Citation",
+    "Conversation",
     "Filters",
+    "IndexBusy",
     "IndexMismatch",
     "IndexNotFound",
     "IndexStats",
     "IngestReport",
+    "Meta",
     "Passage",
     "Problem",
-    "Retrieval",
     "QAError",
+    "Retrieval",
+    "SearchOptions",
+    "ServerError",
     "Settings",
+    "Turn",
+    "UnknownEmbedModel",
+    "UnknownReranker",
+    "make_answerer",
     "read_articles",
 ]

@@ -2,30 +2,46 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Unpack
 
-from qa.answer import Answer, ExtractiveAnswerer, foreign_outlet_refusal
 from qa.config import Settings
 from qa.errors import BadFilter
-from qa.index import Index, IndexStats
-from qa.ingest import IngestReport, ingest
-from qa.retrieve import Filters, HybridRetriever, Retrieval
+from qa.extractive import ExtractiveAnswerer
+from qa.index import Index
+from qa.ingest import ingest
+from qa.retrieve import HybridRetriever
+from qa.types import (
+    Answer,
+    Answerer,
+    AnswerStream,
+    Filters,
+    IndexStats,
+    IngestReport,
+    Retrieval,
+    SearchOptions,
+    foreign_outlet_refusal,
+)
 
-if TYPE_CHECKING:
-    from qa.llm import LLMAnswerer
 
-DateLike = date | str | None
+def make_answerer(settings: Settings) -> Answerer:
+    """The answerer the settings name; the LLM client is imported only when it is used."""
+    if settings.answerer == "llm":
+        from qa.llm import LLMAnswerer
+
+        return LLMAnswerer(settings)
+    return ExtractiveAnswerer(settings)
 
 
 class Archive:
     """A news archive on disk: its index folder, and the questions asked of it.
 
     `Archive()` uses the settings from the environment (QA_*); `Archive(".qa")` names the folder;
-    `Archive(settings=Settings(...))` sets everything, the answerer too (`answerer="llm"`). Opening does no work: the index is read
-    on first use, and `ask` on a folder with no index raises IndexNotFound.
+    `Archive(settings=Settings(...))` sets everything, the answerer too (`answerer="llm"`). Opening
+    does no work: the index is read on first use, and `ask` on a folder with no index raises
+    IndexNotFound. Searches take `k` (passages to retrieve), `since` and `until` (dates or
+    YYYY-MM-DD) and `sources` (outlets): see SearchOptions.
     """
 
     def __init__(self, index_dir: str | Path | None = None, *, settings: Settings | None = None) -> None:
@@ -33,9 +49,9 @@ class Archive:
         if index_dir is not None:
             settings = settings.model_copy(update={"index_dir": Path(index_dir)})
         self.settings = settings
+        self.answerer = make_answerer(settings)
         self._index: Index | None = None
         self._retriever: HybridRetriever | None = None
-        self._answerer = _answerer(settings)
 
     @property
     def index(self) -> Index:
@@ -53,88 +69,34 @@ class Archive:
         self._retriever = None
         return ingest(self._index, list(paths), progress=progress)
 
-    def retrieve(
-        self,
-        question: str,
-        *,
-        k: int | None = None,
-        since: DateLike = None,
-        until: DateLike = None,
-        sources: Sequence[str] = (),
-    ) -> Retrieval:
+    def retrieve(self, question: str, **options: Unpack[SearchOptions]) -> Retrieval:
         """The passages that best match the question, best first."""
         if not question.strip():
             raise BadFilter("the question is empty")
         self.index.refresh()
         if self._retriever is None:
             self._retriever = HybridRetriever(self.index)
-        filters = Filters(since=parse_date(since, "since"), until=parse_date(until, "until"), sources=tuple(sources))
-        return self._retriever.retrieve(question, k, filters)
+        return self._retriever.retrieve(question, options.get("k"), Filters.parse(options))
+
+    def answer_stream(self, retrieval: Retrieval) -> AnswerStream:
+        """The cited answer to a retrieval's question, from its passages, as it is written. A
+        question about an outlet the archive has no articles from is refused without answering."""
+        if retrieval.foreign_outlets:
+            return AnswerStream.refusal(foreign_outlet_refusal(retrieval.foreign_outlets))
+        return self.answerer.stream(retrieval)
 
     def answer(self, retrieval: Retrieval) -> Answer:
         """The cited Answer to a retrieval's question, from its passages."""
-        *_, answer = self.answer_stream(retrieval)
-        assert isinstance(answer, Answer)
-        return answer
+        return self.answer_stream(retrieval).answer
 
-    def answer_stream(self, retrieval: Retrieval) -> Iterator[str | Answer]:
-        """Yield the answer's text in pieces as it is produced, then the final Answer. A question
-        about an outlet the archive has no articles from is refused without answering."""
-        if retrieval.foreign_outlets:
-            yield from foreign_outlet_refusal(retrieval.foreign_outlets)
-            return
-        yield from self._answerer.stream(retrieval)
+    def ask_stream(self, question: str, **options: Unpack[SearchOptions]) -> AnswerStream:
+        """Answer a question as the answer is written: iterate for its text, then read `.answer`."""
+        return self.answer_stream(self.retrieve(question, **options))
 
-    def ask(
-        self,
-        question: str,
-        *,
-        k: int | None = None,
-        since: DateLike = None,
-        until: DateLike = None,
-        sources: Sequence[str] = (),
-    ) -> Answer:
+    def ask(self, question: str, **options: Unpack[SearchOptions]) -> Answer:
         """Answer a question from the archive, citing each sentence; `refused` when it can't."""
-        return self.answer(self.retrieve(question, k=k, since=since, until=until, sources=sources))
-
-    def ask_stream(
-        self,
-        question: str,
-        *,
-        k: int | None = None,
-        since: DateLike = None,
-        until: DateLike = None,
-        sources: Sequence[str] = (),
-    ) -> Iterator[str | Answer]:
-        """Yield the answer's text in pieces as it is produced, then the final Answer."""
-        yield from self.answer_stream(self.retrieve(question, k=k, since=since, until=until, sources=sources))
-
-    def llm_answerer(self) -> LLMAnswerer:
-        """The LLM answerer, when the archive is set to use one (QA_ANSWERER=llm)."""
-        from qa.llm import LLMAnswerer
-
-        assert isinstance(self._answerer, LLMAnswerer)
-        return self._answerer
+        return self.ask_stream(question, **options).answer
 
     def stats(self) -> IndexStats:
         """Articles, chunks, outlets and date span of the index."""
         return self.index.stats()
-
-
-def _answerer(settings: Settings) -> ExtractiveAnswerer | LLMAnswerer:
-    """The answerer the settings name; the LLM client is imported only when it is used."""
-    if settings.answerer == "llm":
-        from qa.llm import LLMAnswerer
-
-        return LLMAnswerer(settings)
-    return ExtractiveAnswerer(settings)
-
-
-def parse_date(value: DateLike, name: str) -> date | None:
-    """A filter date from a date or a YYYY-MM-DD string."""
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise BadFilter(f"{name} date {value!r} is not YYYY-MM-DD") from None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,10 +11,11 @@ from typing import Any
 import click
 
 from qa import offline  # noqa: F401
-from qa.answer import Answer
 from qa.archive import Archive
 from qa.config import Settings
 from qa.errors import QAError
+from qa.questions import Split, read_questions
+from qa.types import Answer
 
 DEFAULT_CORPUS = "corpus"
 
@@ -25,18 +25,14 @@ def index_option(command: Callable[..., Any]) -> Callable[..., Any]:
         "--index",
         "index_dir",
         type=click.Path(file_okay=False, path_type=Path),
-        envvar="QA_INDEX_DIR",
-        default=".qa",
-        show_default=True,
-        help="Index folder (also QA_INDEX_DIR).",
+        default=None,
+        help=f"Index folder [default: QA_INDEX_DIR, else {Settings.default('index_dir')}].",
     )(command)
 
 
-def archive_for(index_dir: Path, answerer: str | None = None) -> Archive:
-    overrides: dict[str, Any] = {"index_dir": index_dir}
-    if answerer:
-        overrides["answerer"] = answerer
-    return Archive(settings=Settings(**overrides))
+def archive_for(**options: Any) -> Archive:
+    """An archive with the environment's settings (QA_*), overridden by the options given."""
+    return Archive(settings=Settings(**{name: value for name, value in options.items() if value is not None}))
 
 
 def answerer_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -79,7 +75,7 @@ def cli() -> None:
 @index_option
 @click.option("--rebuild", is_flag=True, help="Empty the index first (needed after changing model or chunk settings).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def ingest(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, quiet: bool) -> None:
+def ingest(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, quiet: bool) -> None:
     """Index the articles in PATHS (files or folders; default: corpus/).
 
     Supported: .txt and .md (optional YAML front matter), .json (a list of
@@ -88,15 +84,14 @@ def ingest(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, quiet: bool)
     with its reason, and the rest is ingested.
     """
     started = time.perf_counter()
-    archive = archive_for(index_dir)
+    archive = archive_for(index_dir=index_dir)
     report = archive.ingest(paths or [Path(DEFAULT_CORPUS)], rebuild=rebuild, progress=not quiet)
     for problem in report.problems:
         click.echo(str(problem), err=True)
     click.echo(report.summary())
     stats = archive.stats()
     click.echo(
-        f"index {index_dir}: {stats.articles} articles, {stats.chunks} chunks "
-        f"({time.perf_counter() - started:.1f}s)",
+        f"index {archive.index.where}: {stats.articles} articles, {stats.chunks} chunks ({time.perf_counter() - started:.1f}s)",
         err=True,
     )
 
@@ -104,7 +99,12 @@ def ingest(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, quiet: bool)
 @cli.command()
 @click.argument("question")
 @index_option
-@click.option("--k", type=click.IntRange(min=1), default=None, help="Passages to retrieve [default: 10, QA_TOP_K].")
+@click.option(
+    "--k",
+    type=click.IntRange(min=1),
+    default=None,
+    help=f"Passages to retrieve [default: QA_TOP_K, else {Settings.default('top_k')}].",
+)
 @click.option("--since", metavar="YYYY-MM-DD", help="Only articles published on or after this day.")
 @click.option("--until", metavar="YYYY-MM-DD", help="Only articles published on or before this day.")
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Only articles from this outlet (repeatable).")
@@ -113,7 +113,7 @@ def ingest(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, quiet: bool)
 @answerer_option
 def ask(
     question: str,
-    index_dir: Path,
+    index_dir: Path | None,
     k: int | None,
     since: str | None,
     until: str | None,
@@ -130,14 +130,13 @@ def ask(
     writes the answer: set OPENAI_API_KEY, and OPENAI_BASE_URL and
     QA_LLM_MODEL for another server.
     """
-    pieces = archive_for(index_dir, answerer).ask_stream(question, k=k, since=since, until=until, sources=sources)
-    answer = None
+    pieces = archive_for(index_dir=index_dir, answerer=answerer).ask_stream(
+        question, k=k, since=since, until=until, sources=sources
+    )
     for piece in pieces:
-        if isinstance(piece, Answer):
-            answer = piece
-        elif stream and not as_json:
+        if stream and not as_json:
             click.echo(piece, nl=False)
-    assert answer is not None
+    answer = pieces.answer
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     elif stream:
@@ -163,19 +162,28 @@ def format_answer(answer: Answer) -> str:
 @click.argument("questions_file", metavar="QUESTIONS", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @index_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for the report files.")
-@click.option("--split", type=click.Choice(["dev", "test", "all"]), default="all", show_default=True,
-              help="dev: questions at even positions of the file; test: odd positions.")
+@click.option(
+    "--split",
+    type=click.Choice(["dev", "test", "all"]),
+    default="all",
+    show_default=True,
+    help="dev: questions at even positions of the file; test: odd positions.",
+)
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N questions.")
 @click.option("--type", "types", multiple=True, metavar="T", help="Only questions of this type (repeatable).")
-@click.option("--compare", "compare_to", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Another run's report.json to print beside this one.")
+@click.option(
+    "--compare",
+    "compare_to",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Another run's report.json to print beside this one.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @answerer_option
 def eval_command(
     questions_file: Path,
-    index_dir: Path,
+    index_dir: Path | None,
     out: Path,
-    split: str,
+    split: Split,
     limit: int | None,
     types: tuple[str, ...],
     compare_to: Path | None,
@@ -189,15 +197,14 @@ def eval_command(
     and retrieval.json (MultiHop-RAG's own format) and prints the table.
     """
     from qa import evaluation
-    from qa.questions import read_questions
 
     question_set = read_questions(questions_file)
     for problem in question_set.problems:
         click.echo(f"skipped: {questions_file}: {problem}", err=True)
-    questions = question_set.select(split, limit, types)  # type: ignore[arg-type]
+    questions = question_set.select(split, limit, types)
     if not questions:
         raise click.ClickException(f"no questions in {questions_file} match --split {split} --type {' '.join(types) or 'any'}")
-    archive = archive_for(index_dir, answerer)
+    archive = archive_for(index_dir=index_dir, answerer=answerer)
     results, wall_s = evaluation.run(archive, questions, progress=not quiet)
     settings = archive.settings
     report = evaluation.report(
@@ -209,7 +216,7 @@ def eval_command(
             "limit": limit,
             "types": list(types),
             **settings.describe(),
-            "index_dir": str(index_dir),
+            "index_dir": str(settings.index_dir),
         },
     )
     evaluation.write(out, results, report)
@@ -221,13 +228,16 @@ def eval_command(
 
 @cli.command()
 @index_option
-@click.option("--host", envvar="QA_HOST", default="127.0.0.1", show_default=True)
-@click.option("--port", envvar="QA_PORT", type=int, default=7860, show_default=True)
-def serve(index_dir: Path, host: str, port: int) -> None:
+@click.option("--host", default=None, help=f"Address to listen on [default: QA_HOST, else {Settings.default('host')}].")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=None, help=f"Port [default: QA_PORT, else {Settings.default('port')}]."
+)
+def serve(index_dir: Path | None, host: str | None, port: int | None) -> None:
     """Serve the web chat over the index."""
     from qa.web import build_app, launch
 
-    launch(build_app(archive_for(index_dir)), host, port)
+    archive = archive_for(index_dir=index_dir, host=host, port=port)
+    launch(build_app(archive), archive.settings.host, archive.settings.port)
 
 
 def main() -> None:
@@ -235,4 +245,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

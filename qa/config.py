@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
@@ -24,6 +23,9 @@ class Settings(BaseSettings):
         description="A Chroma server (`chroma run`), e.g. http://127.0.0.1:8000, to use instead of the store in the "
         "index folder; the folder then only caches the docstore and BM25 index, rebuilt from the server.",
     )
+
+    host: str = Field("127.0.0.1", description="Address the web chat listens on.")
+    port: int = Field(7860, ge=1, le=65535, description="Port the web chat listens on.")
 
     refresh_seconds: float = Field(
         2.0, ge=0, description="How often an open archive checks Chroma for another process's finished ingest."
@@ -68,7 +70,9 @@ class Settings(BaseSettings):
     rerank_depth: int = Field(20, ge=1, description="Passages of each fused list the reranker rescores.")
 
     outlet_overfetch: int = Field(
-        4, ge=1, description="When the question names outlets, the dense query fetches this many times `candidates`, "
+        4,
+        ge=1,
+        description="When the question names outlets, the dense query fetches this many times `candidates`, "
         "unfiltered, and keeps each outlet's own (a filtered Chroma query is slow on large collections).",
     )
     refuse_foreign_outlets: bool = Field(
@@ -101,6 +105,11 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0, le=2)
     llm_max_retries: int = Field(2, ge=0, description="Retries on connection errors and rate limits.")
 
+    @classmethod
+    def default(cls, name: str) -> object:
+        """A field's default, for help texts."""
+        return cls.model_fields[name].default
+
     def index_settings(self) -> dict[str, object]:
         """What an index is built with; opening it with other values needs a rebuild."""
         return {
@@ -112,7 +121,7 @@ class Settings(BaseSettings):
     def describe(self) -> dict[str, object]:
         """The settings a run's results depend on, for reports: the LLM's only when it answers,
         never the API key or where the index lives."""
-        skip = {"index_dir", "llm_api_key", "llm_base_url"}
+        skip = {"index_dir", "host", "port", "llm_api_key", "llm_base_url"}
         if self.answerer != "llm":
             skip |= {name for name in type(self).model_fields if name.startswith("llm_")}
         return self.model_dump(mode="json", exclude=skip)

@@ -9,13 +9,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 from dateutil import parser as date_parser
+
+from qa.types import Article, Problem
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".json", ".jsonl")
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -26,35 +28,6 @@ _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 _WIRE_DATELINE = re.compile(r"^\(([A-Z][\w&.' -]{1,40})\)")
 _BODY_KEYS = ("body", "text", "content")
 _DATE_KEYS = ("published_at", "published", "date")
-
-
-@dataclass(frozen=True)
-class Article:
-    """One news article, as read from a file or a record in one."""
-
-    id: str
-    title: str
-    body: str
-    path: str
-    file: str
-    published: date | None = None
-    source: str = ""
-    url: str = ""
-    author: str = ""
-    category: str = ""
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why a file or record was skipped, or read with something missing (`skipped` False)."""
-
-    path: str
-    reason: str
-    skipped: bool = True
-    file: str = ""
-
-    def __str__(self) -> str:
-        return f"{'skipped' if self.skipped else 'warning'}: {self.path}: {self.reason}"
 
 
 def read_articles(path: str | Path) -> Iterator[Article | Problem]:
@@ -253,5 +226,8 @@ def split_results(items: Iterable[Article | Problem]) -> tuple[list[Article], li
     articles: list[Article] = []
     problems: list[Problem] = []
     for item in items:
-        (articles if isinstance(item, Article) else problems).append(item)
+        if isinstance(item, Article):
+            articles.append(item)
+        else:
+            problems.append(item)
     return articles, problems

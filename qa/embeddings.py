@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 from functools import lru_cache
+from typing import Unpack
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from qa.config import BUNDLED_EMBED_MODEL, Settings
 from qa.errors import UnknownEmbedModel
-from qa.openai_server import connection, server_errors
+from qa.openai_server import Connection, connection, server_errors
 
 SERVER_PREFIX = "openai:"
 
@@ -54,7 +55,7 @@ def _bundled(batch_size: int) -> BaseEmbedding:
 
 
 @lru_cache(maxsize=4)
-def _on_server(**options: object) -> BaseEmbedding:
+def _on_server(model_name: str, embed_batch_size: int, **server: Unpack[Connection]) -> BaseEmbedding:
     from llama_index.embeddings.openai_like import OpenAILikeEmbedding
 
-    return OpenAILikeEmbedding(**options)
+    return OpenAILikeEmbedding(model_name=model_name, embed_batch_size=embed_batch_size, **server)

@@ -31,3 +31,7 @@ class IndexBusy(QAError):
 
 class ChromaUnavailable(QAError):
     """The configured Chroma server can't be reached."""
+
+
+class ServerError(QAError):
+    """The OpenAI-compatible server could not be used; the message names the setting to fix."""

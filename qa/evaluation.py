@@ -17,10 +17,9 @@ from typing import Any
 from tqdm import tqdm
 
 from qa import metrics
-from qa.answer import Answer
 from qa.archive import Archive
 from qa.questions import Question
-from qa.retrieve import Passage
+from qa.types import Answer, Citation, Passage
 
 RETRIEVAL_K = 10
 CHART_METRICS = {
@@ -69,8 +68,8 @@ def _evidence_keys(question: Question) -> set[str]:
     return {k for e in question.evidence for k in (_article_key(e.title), e.url) if k}
 
 
-def _passage_keys(meta: dict[str, Any]) -> set[str]:
-    return {k for k in (_article_key(meta.get("title", "")), meta.get("url", "")) if k}
+def _source_keys(title: str, url: str) -> set[str]:
+    return {k for k in (_article_key(title), url) if k}
 
 
 def _mean(values: Iterable[float]) -> float | None:
@@ -86,15 +85,15 @@ def score(results: Sequence[Result], wall_s: float = 0.0) -> dict[str, Any]:
 
     def article_recall(r: Result) -> float:
         evidence = {_article_key(e.title) for e in r.question.evidence}
-        retrieved = [_article_key(p.metadata.get("title", "")) for p in r.passages]
+        retrieved = [_article_key(p.title) for p in r.passages]
         return metrics.article_recall(retrieved, sorted(evidence), RETRIEVAL_K)
 
     with_answers = [r for r in answerable if r.question.answers]
     answered = [r for r in answerable if not r.answer.refused]
     citations = [(r, c) for r in answered if r.question.evidence for c in r.answer.citations]
 
-    def cited_right(r: Result, c: Any) -> bool:
-        return bool(_passage_keys({"title": c.title, "url": c.url}) & _evidence_keys(r.question)) and c.quote in c.text
+    def cited_right(r: Result, c: Citation) -> bool:
+        return bool(_source_keys(c.title, c.url) & _evidence_keys(r.question)) and c.quote in c.text
 
     refused = [r.answer.refused for r in results]
     unanswerable = [r.question.unanswerable for r in results]
@@ -108,8 +107,7 @@ def score(results: Sequence[Result], wall_s: float = 0.0) -> dict[str, Any]:
             "hits@4": _mean(metrics.hits_at(ranks[id(r)], 4) for r in with_facts),
             "hits@10": _mean(metrics.hits_at(ranks[id(r)], 10) for r in with_facts),
             "map@10": _mean(
-                metrics.average_precision([p.text for p in r.passages], [e.fact for e in r.question.evidence])
-                for r in with_facts
+                metrics.average_precision([p.text for p in r.passages], [e.fact for e in r.question.evidence]) for r in with_facts
             ),
             "mrr@10": _mean(metrics.reciprocal_rank(ranks[id(r)]) for r in with_facts),
             "article_recall@10": _mean(article_recall(r) for r in answerable if r.question.evidence),
@@ -136,8 +134,8 @@ def score(results: Sequence[Result], wall_s: float = 0.0) -> dict[str, Any]:
             "retrieval_p95": round(metrics.percentile(retrieval_ms, 95), 1),
             "answer_p50": round(metrics.percentile(answer_ms, 50), 1),
             "answer_p95": round(metrics.percentile(answer_ms, 95), 1),
-            "total_p50": round(metrics.percentile([a + b for a, b in zip(retrieval_ms, answer_ms)], 50), 1),
-            "total_p95": round(metrics.percentile([a + b for a, b in zip(retrieval_ms, answer_ms)], 95), 1),
+            "total_p50": round(metrics.percentile([a + b for a, b in zip(retrieval_ms, answer_ms, strict=True)], 50), 1),
+            "total_p95": round(metrics.percentile([a + b for a, b in zip(retrieval_ms, answer_ms, strict=True)], 95), 1),
             "wall_s": round(wall_s, 1),
         },
     }
@@ -183,8 +181,7 @@ def markdown(report: dict[str, Any]) -> str:
     lines += [f"| {g} | {n} | {_cell(v)} |" for g, n, v in _rows(report)]
     types = list(report["by_type"])
     if types:
-        lines += ["", "## By question type", "", "| metric | " + " | ".join(types) + " |",
-                  "| --- |" + " --- |" * len(types)]
+        lines += ["", "## By question type", "", "| metric | " + " | ".join(types) + " |", "| --- |" + " --- |" * len(types)]
         lines.append("| questions | " + " | ".join(str(report["by_type"][t]["questions"]) for t in types) + " |")
         for group in ("retrieval", "answers", "citations", "refusal"):
             for name in report[group]:

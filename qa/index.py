@@ -19,25 +19,28 @@ import sys
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Set
+from collections.abc import Iterator, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import chromadb
+from chromadb.api import ClientAPI
 from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 from llama_index.core import Document
 from llama_index.core.schema import BaseNode
 from llama_index.core.storage.docstore import SimpleDocumentStore
-from llama_index.vector_stores.chroma import ChromaVectorStore
 from llama_index.core.vector_stores.utils import metadata_dict_to_node
+from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from qa.config import Settings
 from qa.errors import ChromaUnavailable, IndexBusy, IndexMismatch, IndexNotFound
 from qa.lexicon import Bm25Index
+from qa.types import DenseHit, Filters, IndexStats, Meta
 
 STATE = "state.json"
 DOCSTORE = "docstore.json"
@@ -45,21 +48,7 @@ BM25_DIR = "bm25"
 CHROMA_DIR = "chroma"
 LOCK = "ingest.lock"
 SCHEMA = 2
-ARTICLE_HASH = "article_hash"
-ARTICLE_CHUNKS = "article_chunks"
-CHUNK_KEYS = (ARTICLE_HASH, ARTICLE_CHUNKS)
 PAGE = 1000
-
-
-@dataclass(frozen=True)
-class IndexStats:
-    """What an index holds, at a glance."""
-
-    articles: int
-    chunks: int
-    outlets: list[str]
-    first_published: str | None
-    last_published: str | None
 
 
 @dataclass
@@ -110,12 +99,10 @@ class Index:
         return self.settings.chroma_url or str(self.dir)
 
     @cached_property
-    def _client(self) -> chromadb.ClientAPI:
+    def _client(self) -> ClientAPI:
         url = self.settings.chroma_url
         if not url:
-            return chromadb.PersistentClient(
-                path=str(self.dir / CHROMA_DIR), settings=ChromaSettings(anonymized_telemetry=False)
-            )
+            return chromadb.PersistentClient(path=str(self.dir / CHROMA_DIR), settings=ChromaSettings(anonymized_telemetry=False))
         parts = urlsplit(url if "://" in url else f"http://{url}")
         try:
             client = chromadb.HttpClient(
@@ -141,16 +128,34 @@ class Index:
     @cached_property
     def collection(self) -> chromadb.Collection:
         """The collection, created with the manifest as its metadata if it does not exist yet."""
-        return self._client.get_or_create_collection(
+        collection: chromadb.Collection = self._client.get_or_create_collection(
             self.settings.collection,
             configuration={"hnsw": {"space": "cosine"}},
             metadata={**self.manifest(), "revision": "empty", "writing": False},
             embedding_function=None,
         )
+        return collection
 
     @cached_property
     def vector_store(self) -> ChromaVectorStore:
         return ChromaVectorStore(chroma_collection=self.collection)
+
+    def dense(self, embedding: list[float], n: int, filters: Filters = Filters()) -> list[DenseHit]:
+        """The n chunks nearest to a query embedding within the filters, nearest first. Chroma
+        returns ids, outlets and distances only: the chunks' text is the BM25 index's copy."""
+        queries: list[Sequence[float] | Sequence[int]] = [embedding]
+        found = self.collection.query(
+            query_embeddings=queries,
+            n_results=n,
+            where=_where(filters),
+            include=["metadatas", "distances"],
+        )
+        metadatas = (found["metadatas"] or [[]])[0]
+        distances = (found["distances"] or [[]])[0]
+        return [
+            DenseHit(node_id, str((meta or {}).get(Meta.SOURCE) or ""), 1.0 - distance)
+            for node_id, meta, distance in zip(found["ids"][0], metadatas, distances, strict=True)
+        ]
 
     # Local state
 
@@ -211,7 +216,7 @@ class Index:
 
     def _disk_revision(self) -> str | None:
         try:
-            return json.loads((self.dir / STATE).read_text())["revision"]
+            return str(json.loads((self.dir / STATE).read_text())["revision"])
         except (OSError, ValueError, KeyError):
             return None
 
@@ -228,7 +233,7 @@ class Index:
                 for node in nodes:
                     article_id = node.ref_doc_id or node.node_id
                     counts[article_id] += 1
-                    hashes[article_id].add(node.metadata.get(ARTICLE_HASH))
+                    hashes[article_id].add(node.metadata.get(Meta.ARTICLE_HASH))
                     metadata.setdefault(article_id, node.metadata)
                 yield nodes
 
@@ -236,15 +241,15 @@ class Index:
         docstore = SimpleDocumentStore()
         partial = set()
         for article_id, meta in metadata.items():
-            if counts[article_id] != meta.get(ARTICLE_CHUNKS) or len(hashes[article_id]) != 1:
+            if counts[article_id] != meta.get(Meta.ARTICLE_CHUNKS) or len(hashes[article_id]) != 1:
                 partial.add(article_id)
                 continue
-            article = Document(id_=article_id, text="", metadata={k: v for k, v in meta.items() if k not in CHUNK_KEYS})
+            article = Document(id_=article_id, text="", metadata={k: v for k, v in meta.items() if k not in Meta.BOOKKEEPING})
             docstore.add_documents([article])
-            docstore.set_document_hash(article_id, str(meta[ARTICLE_HASH]))
+            docstore.set_document_hash(article_id, str(meta[Meta.ARTICLE_HASH]))
         if partial:
             if repair:
-                self.collection.delete(where={"document_id": {"$in": sorted(partial)}})
+                self.collection.delete(where=_where_in(Meta.DOCUMENT_ID, sorted(partial)))
             bm25 = Bm25Index.build(self._pages(leave_out=partial))
         return _Local(revision, docstore, bm25)
 
@@ -253,7 +258,7 @@ class Index:
         for offset in range(0, self.collection.count(), PAGE):
             page = self.collection.get(include=["documents", "metadatas"], limit=PAGE, offset=offset)
             nodes = []
-            for node_id, text, meta in zip(page["ids"], page["documents"] or [], page["metadatas"] or []):
+            for node_id, text, meta in zip(page["ids"], page["documents"] or [], page["metadatas"] or [], strict=True):
                 node = metadata_dict_to_node(dict(meta or {}), text=text)
                 node.id_ = node_id
                 if node.ref_doc_id not in leave_out:
@@ -323,14 +328,35 @@ class Index:
     def stats(self) -> IndexStats:
         """Articles, chunks, outlets and date span, read from the docstore."""
         metadata = [doc.metadata for doc in self.docstore.docs.values()]
-        dates = sorted(m["published"] for m in metadata if m.get("published"))
+        dates = sorted(m[Meta.PUBLISHED] for m in metadata if m.get(Meta.PUBLISHED))
         return IndexStats(
             articles=len(metadata),
             chunks=self.collection.count(),
-            outlets=sorted({m["source"] for m in metadata if m.get("source")}),
+            outlets=sorted({m[Meta.SOURCE] for m in metadata if m.get(Meta.SOURCE)}),
             first_published=dates[0] if dates else None,
             last_published=dates[-1] if dates else None,
         )
+
+
+def _where_in(key: str, values: Sequence[str]) -> chromadb.Where:
+    """A Chroma `where` filter for chunks whose `key` is one of `values`."""
+    return cast("chromadb.Where", {key: {"$in": [*values]}})
+
+
+def _where(filters: Filters) -> chromadb.Where | None:
+    """A Chroma `where` filter for a date range and outlets; None when nothing is filtered. (Chroma
+    types `where` as a union of dicts keyed by literal operators, which mypy does not infer from
+    dict displays: hence the casts.)"""
+    conditions: list[dict[str, Any]] = []
+    if filters.since_ts is not None:
+        conditions.append({Meta.PUBLISHED_TS: {"$gte": filters.since_ts}})
+    if filters.until_ts is not None:
+        conditions.append({Meta.PUBLISHED_TS: {"$lte": filters.until_ts}})
+    if filters.sources:
+        conditions.append(dict(_where_in(Meta.SOURCE, filters.sources)))
+    if len(conditions) > 1:
+        return cast("chromadb.Where", {"$and": conditions})
+    return cast("chromadb.Where", conditions[0]) if conditions else None
 
 
 @contextmanager

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -21,34 +19,12 @@ from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import BaseNode, TransformComponent
 from tqdm import tqdm
 
-from qa.corpus import Article, Problem, read_articles
+from qa.corpus import read_articles
 from qa.embeddings import embedding_errors, load_embed_model
-from qa.index import ARTICLE_CHUNKS, ARTICLE_HASH, CHUNK_KEYS, Index
+from qa.index import Index
+from qa.types import Article, IngestReport, Meta, Problem, epoch
 
-_EMBEDDED_KEYS = ("title", "source", "date")
 BATCH_ARTICLES = 64
-
-
-@dataclass
-class IngestReport:
-    """What one ingest did, article by article."""
-
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    chunks: int = 0
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def skipped(self) -> int:
-        return sum(p.skipped for p in self.problems)
-
-    def summary(self) -> str:
-        return (
-            f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"removed {self.removed}, skipped {self.skipped}"
-        )
 
 
 def to_document(article: Article) -> Document:
@@ -56,18 +32,18 @@ def to_document(article: Article) -> Document:
     in the text that is embedded and searched, and every field as metadata for citations and filters."""
     published = article.published
     metadata = {
-        "title": article.title,
-        "source": article.source,
-        "date": published.strftime("%B %-d, %Y") if published else "",
-        "published": published.isoformat() if published else "",
-        "published_ts": epoch(published) if published else None,
-        "url": article.url,
-        "author": article.author,
-        "category": article.category,
-        "path": article.path,
-        "file": article.file,
+        Meta.TITLE: article.title,
+        Meta.SOURCE: article.source,
+        Meta.DATE: published.strftime("%B %-d, %Y") if published else "",
+        Meta.PUBLISHED: published.isoformat() if published else "",
+        Meta.PUBLISHED_TS: epoch(published) if published else None,
+        Meta.URL: article.url,
+        Meta.AUTHOR: article.author,
+        Meta.CATEGORY: article.category,
+        Meta.PATH: article.path,
+        Meta.FILE: article.file,
     }
-    hidden = [key for key in metadata if key not in _EMBEDDED_KEYS]
+    hidden = [key for key in metadata if key not in Meta.EMBEDDED]
     return Document(
         id_=article.id,
         text=article.body,
@@ -79,13 +55,8 @@ def to_document(article: Article) -> Document:
     )
 
 
-def epoch(day: date) -> int:
-    """Seconds since 1970 at the start of a day (UTC): how dates are stored for range filters."""
-    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
-
-
-def _chunk_id(i: int, document: object) -> str:
-    return f"{document.id_}::{i}"  # type: ignore[attr-defined]
+def _chunk_id(i: int, doc: BaseNode) -> str:
+    return f"{doc.node_id}::{i}"
 
 
 def ingest(index: Index, paths: Sequence[str | Path], *, progress: bool = False) -> IngestReport:
@@ -170,10 +141,10 @@ class _ArticleStamp(TransformComponent):
     def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> Sequence[BaseNode]:
         counts = Counter(node.ref_doc_id for node in nodes)
         for node in nodes:
-            node.metadata[ARTICLE_HASH] = node.source_node.hash if node.source_node else ""
-            node.metadata[ARTICLE_CHUNKS] = counts[node.ref_doc_id]
+            node.metadata[Meta.ARTICLE_HASH] = node.source_node.hash if node.source_node else ""
+            node.metadata[Meta.ARTICLE_CHUNKS] = counts[node.ref_doc_id]
             for excluded in (node.excluded_embed_metadata_keys, node.excluded_llm_metadata_keys):
-                excluded.extend(key for key in CHUNK_KEYS if key not in excluded)
+                excluded.extend(key for key in Meta.BOOKKEEPING if key not in excluded)
         return nodes
 
 
@@ -182,7 +153,7 @@ def _gone(index: Index, paths: Iterable[str | Path], read: set[str], protected_f
     scopes = [Path(p).resolve() for p in paths]
     gone = []
     for doc_id, document in index.docstore.docs.items():
-        file = document.metadata.get("file", "")
+        file = document.metadata.get(Meta.FILE, "")
         if doc_id in read or file in protected_files or not file:
             continue
         if any(Path(file).is_relative_to(scope) for scope in scopes):

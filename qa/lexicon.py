@@ -1,50 +1,23 @@
-"""The BM25 side of the index: keyword search with filters, and the term statistics it holds.
-
-`terms` stems with the same Snowball stemmer as the BM25 index, so the extractive answerer can
-weigh a question's terms by the index's IDF; it drops a fuller stop-word list than BM25 does
-(question words and reporting verbs too), since those say nothing about where the answer is.
-"""
+"""The BM25 side of the index: keyword search with filters, and the term statistics it holds."""
 
 from __future__ import annotations
 
 import math
-import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
-from functools import lru_cache
+from datetime import UTC, datetime
 from pathlib import Path
 
 import bm25s
 import numpy as np
-import Stemmer
 from bm25s.tokenization import Tokenizer
-from bm25s.stopwords import STOPWORDS_EN
 from llama_index.core.schema import BaseNode, MetadataMode, NodeWithScore, QueryBundle
 from llama_index.core.vector_stores.utils import metadata_dict_to_node, node_to_metadata_dict
 from llama_index.retrievers.bm25 import BM25Retriever
 
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
-_REPORTING_WORDS = (
-    "according article articles describe described mention mentioned news report reported reports "
-    "say said says state stated states tell told"
-).split()
-_STEMMER = Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    from llama_index.core.utils import globals_helper
-
-    return frozenset(STOPWORDS_EN) | frozenset(globals_helper.stopwords) | frozenset(_REPORTING_WORDS)
-
-
-def terms(text: str) -> list[str]:
-    """The stemmed content terms of a text, in order, stop words left out."""
-    stopwords = _stopwords()
-    words = [w for w in _TOKEN.findall(text.lower()) if w not in stopwords]
-    return _STEMMER.stemWords(words)
+from qa.text import STEMMER, TOKEN
+from qa.types import Meta
 
 
 class Bm25Index:
@@ -56,11 +29,11 @@ class Bm25Index:
         corpus = retriever.corpus
         self.size = int(bm25.scores["num_docs"])
         self._published = np.array(
-            [float(c["published_ts"]) if c.get("published_ts") not in (None, "") else np.nan for c in corpus]
+            [float(c[Meta.PUBLISHED_TS]) if c.get(Meta.PUBLISHED_TS) not in (None, "") else np.nan for c in corpus]
         )
         self._corpus = corpus
         self._positions = {str(entry["node_id"]): i for i, entry in enumerate(corpus)}
-        outlets = [str(c.get("source") or "") for c in corpus]
+        outlets = [str(c.get(Meta.SOURCE) or "") for c in corpus]
         self.sources = sorted(set(outlets) - {""})
         self._sources = np.array([o.lower() for o in outlets], dtype=object)
         indptr = bm25.scores["indptr"]
@@ -73,7 +46,7 @@ class Bm25Index:
         """Index the nodes' embedded text (header and body), tokenizing a page of nodes at a time so
         that only the index itself is held whole; None when there are none. The result is what
         llama-index's BM25Retriever builds from the same nodes at once."""
-        tokenizer = Tokenizer(stemmer=_STEMMER, stopwords="en", splitter=_TOKEN.pattern)
+        tokenizer = Tokenizer(stemmer=STEMMER, stopwords="en", splitter=TOKEN.pattern)
         corpus: list[dict[str, object]] = []
         token_ids: list[list[int]] = []
         for nodes in pages:
@@ -85,7 +58,7 @@ class Bm25Index:
         bm25 = bm25s.BM25()
         bm25.index((token_ids, tokenizer.get_vocab_dict()), show_progress=False)
         bm25.corpus = corpus
-        return cls(BM25Retriever(existing_bm25=bm25, stemmer=_STEMMER))
+        return cls(BM25Retriever(existing_bm25=bm25, stemmer=STEMMER))
 
     def save(self, folder: Path) -> None:
         """Replace the folder's index with this one, atomically."""
@@ -108,7 +81,7 @@ class Bm25Index:
     def years(self) -> list[int]:
         """The years the chunks' articles were published in."""
         stamps = self._published[~np.isnan(self._published)]
-        return sorted({datetime.fromtimestamp(int(s), timezone.utc).year for s in np.unique(stamps)})
+        return sorted({datetime.fromtimestamp(int(s), UTC).year for s in np.unique(stamps)})
 
     def mask(
         self,
@@ -144,7 +117,7 @@ class Bm25Index:
             return []
         retriever = BM25Retriever(
             existing_bm25=self._retriever.bm25,
-            stemmer=_STEMMER,
+            stemmer=STEMMER,
             similarity_top_k=min(k, self.size),
             corpus_weight_mask=None if mask is None else mask.tolist(),
         )

@@ -9,18 +9,20 @@ as quoted data it must not take instructions from.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from functools import lru_cache
+from typing import Unpack
 
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 from llama_index.llms.openai_like import OpenAILike
 
-from qa.answer import REFUSAL, Answer, Citation, refusal, split_sentences
 from qa.config import Settings
-from qa.lexicon import terms
-from qa.openai_server import connection, server_errors
-from qa.retrieve import Passage, Retrieval
+from qa.openai_server import Connection, connection, server_errors
+from qa.text import split_sentences, terms
+from qa.types import REFUSAL, Answer, AnswerStream, Citation, Passage, Retrieval, Turn
+
+HISTORY_TURNS = 4
 
 SYSTEM_PROMPT = f"""You answer questions about news articles using only the numbered sources in the user's message.
 - Write a short answer. After each claim, cite the sources that support it with their numbers in square brackets, like [2] or [1][3]. Cite only numbers that appear in the sources.
@@ -39,8 +41,8 @@ _OPEN_MARKER = re.compile(r"\s*\[[\d,;\s]*$")
 
 
 @lru_cache(maxsize=8)
-def _llm(**options: object) -> LLM:
-    return OpenAILike(is_chat_model=True, context_window=32_000, **options)
+def _llm(model: str, temperature: float, **server: Unpack[Connection]) -> LLM:
+    return OpenAILike(model=model, temperature=temperature, is_chat_model=True, context_window=32_000, **server)
 
 
 def load_llm(settings: Settings) -> LLM:
@@ -61,9 +63,8 @@ def sources_block(passages: list[Passage]) -> str:
     """The retrieved passages as numbered, fenced sources with their title, outlet and date."""
     blocks = []
     for n, passage in enumerate(passages, start=1):
-        meta = passage.metadata
-        byline = ", ".join(part for part in (meta.get("source", ""), meta.get("published", "")) if part)
-        blocks.append(f'[{n}] "{meta.get("title", "")}"' + (f" ({byline})" if byline else "") + f"\n<<<\n{passage.text}\n>>>")
+        byline = ", ".join(part for part in (passage.source, passage.published) if part)
+        blocks.append(f'[{n}] "{passage.title}"' + (f" ({byline})" if byline else "") + f"\n<<<\n{passage.text}\n>>>")
     return "<sources>\n" + "\n\n".join(blocks) + "\n</sources>"
 
 
@@ -111,11 +112,11 @@ class LLMAnswerer:
             ChatMessage(role=MessageRole.USER, content=f"{sources_block(retrieval.passages)}\n\nQuestion: {retrieval.question}"),
         ]
 
-    def stream(self, retrieval: Retrieval) -> Iterator[str | Answer]:
-        """Yield the answer text as the model writes it (markers already renumbered), then the Answer."""
-        if not retrieval.passages:
-            yield from refusal()
-            return
+    def stream(self, retrieval: Retrieval) -> AnswerStream:
+        """The answer as the model writes it, markers already renumbered."""
+        return AnswerStream(self._pieces(retrieval)) if retrieval.passages else AnswerStream.refusal()
+
+    def _pieces(self, retrieval: Retrieval) -> Iterator[str | Answer]:
         llm = load_llm(self.settings)
         renumber = _Renumberer(len(retrieval.passages))
         text = ""
@@ -138,9 +139,11 @@ class LLMAnswerer:
         ]
         yield Answer(text.strip(), refused=False, citations=citations, dropped_markers=renumber.dropped)
 
-    def condense(self, history: list[tuple[str, str]], question: str) -> str:
-        """A standalone question from a follow-up and the conversation before it."""
-        conversation = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in history)
+    def condense(self, history: Sequence[Turn], question: str) -> str:
+        """A standalone question from a follow-up and the last turns of the conversation before it."""
+        if not history:
+            return question
+        conversation = "\n".join(f"User: {t.question}\nAssistant: {t.answer.text}" for t in history[-HISTORY_TURNS:])
         prompt = CONDENSE_PROMPT.format(conversation=conversation, question=question)
         with llm_errors(self.settings):
             reply = load_llm(self.settings).chat([ChatMessage(role=MessageRole.USER, content=prompt)])

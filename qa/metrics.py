@@ -8,8 +8,8 @@ across two chunks is a miss).
 from __future__ import annotations
 
 import re
-import string
 import statistics
+import string
 from collections import Counter
 from collections.abc import Sequence
 
@@ -92,7 +92,7 @@ def contains_answer(prediction: str, answers: Sequence[str]) -> float:
 
 def precision_recall(predicted: Sequence[bool], actual: Sequence[bool]) -> tuple[float | None, float | None]:
     """Precision and recall of the positive class (e.g. refused vs. unanswerable); None when undefined."""
-    true_positive = sum(p and a for p, a in zip(predicted, actual))
+    true_positive = sum(p and a for p, a in zip(predicted, actual, strict=True))
     return (
         true_positive / sum(predicted) if any(predicted) else None,
         true_positive / sum(actual) if any(actual) else None,

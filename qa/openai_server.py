@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypedDict
 
 from qa.config import Settings
-from qa.errors import QAError
+from qa.errors import ServerError
 
 OPENAI_URL = "https://api.openai.com/v1"
-
-
-class ServerError(QAError):
-    """The OpenAI-compatible server could not be used; the message names the setting to fix."""
 
 
 def server_url(settings: Settings) -> str:
@@ -28,14 +25,24 @@ def api_key(settings: Settings, needed_by: str) -> str:
     return key or "not-needed"
 
 
-def connection(settings: Settings, needed_by: str) -> dict[str, object]:
+class Connection(TypedDict):
     """The keyword arguments that llama-index's OpenAI-like classes take to reach the server."""
-    return {
-        "api_base": server_url(settings),
-        "api_key": api_key(settings, needed_by),
-        "timeout": settings.llm_timeout,
-        "max_retries": settings.llm_max_retries,
-    }
+
+    api_base: str
+    api_key: str
+    timeout: float
+    max_retries: int
+
+
+def connection(settings: Settings, needed_by: str) -> Connection:
+    """How to reach the server; `needed_by` names the setting that asked for it, for the error
+    when there is no key."""
+    return Connection(
+        api_base=server_url(settings),
+        api_key=api_key(settings, needed_by),
+        timeout=settings.llm_timeout,
+        max_retries=settings.llm_max_retries,
+    )
 
 
 @contextmanager

@@ -7,8 +7,7 @@ import html
 import re
 from urllib.parse import urlparse
 
-from qa.answer import Answer, Citation
-from qa.index import IndexStats
+from qa.types import Answer, Citation, IndexStats
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 _MARKER = re.compile(r"\\\[(\d+)\\\]")
@@ -37,9 +36,7 @@ def _card(c: Citation) -> str:
         else f"<code>{html.escape(c.url or c.path)}</code>"
     )
     before, found, after = c.text.partition(c.quote)
-    passage = (
-        f"{html.escape(before)}<mark>{html.escape(found)}</mark>{html.escape(after)}" if found else html.escape(c.text)
-    )
+    passage = f"{html.escape(before)}<mark>{html.escape(found)}</mark>{html.escape(after)}" if found else html.escape(c.text)
     return (
         f'<div class="source" id="src-{c.n}">'
         f'<div class="source-title"><span class="source-n">[{c.n}]</span> {html.escape(c.title)}</div>'
@@ -54,7 +51,9 @@ def corpus_markdown(stats: IndexStats | None) -> str:
     """The corpus at a glance."""
     if stats is None or not stats.articles:
         return "The index is empty: run `qa ingest` or add article files below."
-    outlets = ", ".join(_md(o) for o in stats.outlets[:12]) + (f" and {len(stats.outlets) - 12} more" if len(stats.outlets) > 12 else "")
+    outlets = ", ".join(_md(o) for o in stats.outlets[:12]) + (
+        f" and {len(stats.outlets) - 12} more" if len(stats.outlets) > 12 else ""
+    )
     span = f", published {stats.first_published} to {stats.last_published}" if stats.first_published else ""
     return f"**{stats.articles} articles**, {stats.chunks} passages{span}. Outlets: {outlets or 'none named'}."
 

@@ -28,5 +28,7 @@ def load_reranker(name: str) -> SentenceTransformerRerank:
 
 def rerank(name: str, question: str, ranked: list[NodeWithScore], depth: int) -> list[NodeWithScore]:
     """The top `depth` of a ranked list in the cross-encoder's order, then the rest as they were."""
-    head = load_reranker(name).postprocess_nodes([NodeWithScore(node=h.node, score=h.score) for h in ranked[:depth]], query_str=question)
+    head = load_reranker(name).postprocess_nodes(
+        [NodeWithScore(node=h.node, score=h.score) for h in ranked[:depth]], query_str=question
+    )
     return [NodeWithScore(node=h.node, score=float(h.score or 0.0)) for h in head] + ranked[depth:]

@@ -25,15 +25,18 @@ def write_bulk(folder: Path, n: int = 300) -> Path:
         )
         if i % 10 == 0:
             body += " " + " ".join(
-                f"Paragraph {p} of the {town} report lists budget line {p * 7} for lamps, rails and signs."
-                for p in range(60)
+                f"Paragraph {p} of the {town} report lists budget line {p * 7} for lamps, rails and signs." for p in range(60)
             )
-        lines.append(json.dumps({
-            "title": f"{town} approves a footbridge",
-            "body": body,
-            "source": "Bulk Gazette",
-            "date": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
-            "url": f"https://bulk.example/{i}",
-        }))
+        lines.append(
+            json.dumps(
+                {
+                    "title": f"{town} approves a footbridge",
+                    "body": body,
+                    "source": "Bulk Gazette",
+                    "date": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                    "url": f"https://bulk.example/{i}",
+                }
+            )
+        )
     (folder / "bulk.jsonl").write_text("\n".join(lines) + "\n")
     return folder

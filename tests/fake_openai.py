@@ -50,8 +50,13 @@ def _completion(model: str, text: str) -> dict:
 
 
 def _chunk(model: str, delta: dict, finish: str | None = None) -> bytes:
-    body = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": 0, "model": model,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    body = {
+        "id": "chatcmpl-test",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
     return f"data: {json.dumps(body)}\n\n".encode()
 
 
@@ -141,6 +146,7 @@ def fake_openai(respond: Callable[[dict], Reply]) -> Iterator[FakeOpenAI]:
                 self.wfile.flush()
             self.wfile.write(_chunk(model, {}, "stop"))
             self.wfile.write(b"data: [DONE]\n\n")
+            return None
 
     httpd = _Server(("127.0.0.1", 0), Handler)
     server_state.url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"

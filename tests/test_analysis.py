@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from llama_index.core.schema import TextNode
 
-from datetime import date
-
 from qa.analysis import Period, foreign_outlets, named_outlets, named_periods, short_forms
-from qa.retrieve import Passage, interleave
+from qa.retrieve import interleave
+from qa.types import Passage
 
 OUTLETS = [
     "TechCrunch",
@@ -66,7 +67,10 @@ def day(y: int, m: int, d: int) -> Period:
         ("Was the September 30th, 2023 report first?", [day(2023, 9, 30)]),
         ("What happened in November 2023?", [Period(date(2023, 11, 1), date(2023, 11, 30))]),
         ("What did The Verge report after TechCrunch's October 7 story?", [day(2023, 10, 7), day(2024, 10, 7)]),
-        ("Which games were played in February?", [Period(date(2023, 2, 1), date(2023, 2, 28)), Period(date(2024, 2, 1), date(2024, 2, 29))]),
+        (
+            "Which games were played in February?",
+            [Period(date(2023, 2, 1), date(2023, 2, 28)), Period(date(2024, 2, 1), date(2024, 2, 29))],
+        ),
         ("Who scored on the 4th of May, 2024 at 10:30?", [day(2024, 5, 4)]),
         ("Was it published on February 30, 2023?", []),
         ("Who may win the derby at 7:30 in the evening?", []),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SEED_QUESTION
 from qa import REFUSAL, Answer, BadFilter
+
+from conftest import SEED_QUESTION
 
 SEED_TITLE = "European leaders are concerned US may walk away from Ukraine war"
 
@@ -75,9 +76,26 @@ def test_k_limits_the_passages_retrieved(seeded):
     assert len(seeded.retrieve("frost apples cider harbour bridge Moscow", k=2).passages) == 2
 
 
-def test_streaming_yields_text_pieces_then_the_answer_they_make_up(seeded):
-    pieces = list(seeded.ask_stream(SEED_QUESTION))
-    *texts, final = pieces
+def test_a_stream_yields_text_pieces_then_becomes_the_answer_they_make_up(seeded):
+    stream = seeded.ask_stream(SEED_QUESTION)
+    texts = list(stream)
     assert texts and all(isinstance(t, str) for t in texts)
-    assert isinstance(final, Answer) and "".join(texts) == final.text
-    assert final == seeded.ask(SEED_QUESTION)
+    assert isinstance(stream.answer, Answer) and "".join(texts) == stream.answer.text
+    assert stream.answer == seeded.ask(SEED_QUESTION)
+
+
+def test_reading_a_streams_answer_first_reads_the_rest_of_it(seeded):
+    stream = seeded.ask_stream(SEED_QUESTION)
+    assert not stream.answer.refused and "Witkoff" in stream.answer.text
+    assert list(stream) == []
+
+
+def test_the_public_api_exports_every_error_a_user_can_act_on():
+    import qa
+    from qa.errors import QAError
+
+    def subclasses(cls):
+        return {cls} | {s for sub in cls.__subclasses__() for s in subclasses(sub)}
+
+    assert {cls.__name__ for cls in subclasses(QAError)} <= set(qa.__all__)
+    assert all(getattr(qa, name) is not None for name in qa.__all__)

@@ -4,7 +4,6 @@ warning) for a one-line, named reason, every good article is indexed, and the in
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -57,7 +56,10 @@ def test_missing_and_garbled_dates_keep_the_article_undated_and_warn_about_the_g
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "feed.jsonl").write_bytes(
-        jsonl({**RECORD, "url": "https://c.example/1", "date": None}, {**RECORD, "url": "https://c.example/2", "date": "next Thursdayish"})
+        jsonl(
+            {**RECORD, "url": "https://c.example/1", "date": None},
+            {**RECORD, "url": "https://c.example/2", "date": "next Thursdayish"},
+        )
     )
     archive = Archive(tmp_path / "index")
     report = archive.ingest([corpus])

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from conftest import REPO, SEED_QUESTION, write_corpus
 from qa import Archive
+
+from conftest import REPO, SEED_QUESTION, write_corpus
 from webapp import serving
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -71,7 +72,6 @@ def ask(page: Page, question: str) -> None:
     page.keyboard.press("Enter")
 
 
-
 def test_asking_shows_the_cited_answer_and_its_source(page):
     ask(page, SEED_QUESTION)
     card = page.locator("#sources #src-1")
@@ -123,7 +123,7 @@ def test_markup_inside_an_article_shows_as_text_and_runs_nothing(page, tmp_path)
     ask(page, "When did the lighthouse keeper Ottilie Brandt retire, and what did her logbook record?")
     card = page.locator("#sources .source").first
     expect(card).to_contain_text("<script>window.__pwned = 'script'</script>", timeout=30_000)
-    expect(page.locator("#sources")).to_contain_text('<img src=x onerror="window.__pwned = \'title\'">')
+    expect(page.locator("#sources")).to_contain_text("<img src=x onerror=\"window.__pwned = 'title'\">")
     expect(page.locator("#chat")).to_contain_text("forty years <script>window.__pwned = 'script'</script> on the rock")
     expect(card).to_contain_text("""Her logbook <img src=x onerror="alert('pwned')"> recorded""")
     page.wait_for_timeout(500)

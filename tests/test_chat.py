@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from qa.chat import Conversation
+from qa.extractive import is_follow_up
+
 from conftest import SEED_QUESTION
-from qa.chat import Conversation, is_follow_up
 
 
 @pytest.mark.parametrize(

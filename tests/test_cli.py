@@ -6,8 +6,9 @@ import json
 
 from click.testing import CliRunner
 
-from conftest import SEED_CORPUS, SEED_QUESTION
 from qa.cli import cli
+
+from conftest import SEED_CORPUS, SEED_QUESTION
 
 
 def run(*args: str) -> object:

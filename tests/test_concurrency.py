@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bulk import place, write_bulk
-from conftest import SEED_QUESTION, write_corpus
 from qa import Archive, Settings
 from qa.errors import IndexBusy
+
+from bulk import place, write_bulk
+from conftest import SEED_QUESTION, write_corpus
 
 QA = str(Path(sys.executable).parent / "qa")
 BULK = 150

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from qa.corpus import read_articles, split_results
+from qa.types import Article, Problem
+
 from conftest import SEED_CORPUS, SHARED
-from qa.corpus import Article, Problem, read_articles, split_results
 
 
 def read(path: Path) -> tuple[list[Article], list[Problem]]:

@@ -8,14 +8,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from bulk import write_bulk
 from qa import Archive, Settings
 from qa.index import Index
+
+from bulk import write_bulk
 
 QA = str(Path(sys.executable).parent / "qa")
 ARTICLES = 300
@@ -26,7 +26,7 @@ def snapshot(folder: Path) -> dict[str, object]:
     index = Index(Settings(index_dir=folder))
     chunks = index.collection.get(include=["documents", "metadatas"])
     return {
-        "chunks": dict(zip(chunks["ids"], chunks["documents"])),
+        "chunks": dict(zip(chunks["ids"], chunks["documents"], strict=True)),
         "article_hashes": {meta["document_id"]: meta["article_hash"] for meta in chunks["metadatas"]},
         "docstore": {doc_id: index.docstore.get_document_hash(doc_id) for doc_id in index.docstore.docs},
         "articles_in_chroma": {meta["document_id"] for meta in chunks["metadatas"]},

@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from conftest import SEED_QUESTION, free_port, write_corpus
-from fake_openai import API_KEY, EMBED_MODEL, Reply, fake_openai
 from qa import Archive, IndexMismatch, Settings
 from qa.cli import cli
-from qa.openai_server import ServerError
+from qa.errors import ServerError
+
+from conftest import SEED_QUESTION, free_port, write_corpus
+from fake_openai import API_KEY, EMBED_MODEL, Reply, fake_openai
 
 SEED_TITLE = "European leaders are concerned US may walk away from Ukraine war"
 
@@ -38,7 +39,9 @@ def test_ingest_and_ask_embed_on_the_server_and_answer_with_citations(tmp_path):
     assert {r["model"] for r in ingest_requests} == {EMBED_MODEL}
     assert {r["authorization"] for r in ingest_requests} == {f"Bearer {API_KEY}"}
     assert len(embedded) == report.chunks
-    assert any(text.startswith("Harbour bridge reopens after two-year repair Coastal Courier March 14, 2024") for text in embedded)
+    assert any(
+        text.startswith("Harbour bridge reopens after two-year repair Coastal Courier March 14, 2024") for text in embedded
+    )
     [query] = server.requests[len(ingest_requests) :]
     assert query["input"] == [SEED_QUESTION]
     assert not answer.refused and answer.citations[0].title == SEED_TITLE
@@ -58,7 +61,11 @@ def test_an_index_built_by_one_embedder_refuses_another(tmp_path):
 @pytest.mark.parametrize(
     ("overrides", "model", "message"),
     [
-        ({"llm_base_url": f"http://127.0.0.1:{free_port()}/v1"}, EMBED_MODEL, "cannot connect to the embedding server at http://127.0.0.1:"),
+        (
+            {"llm_base_url": f"http://127.0.0.1:{free_port()}/v1"},
+            EMBED_MODEL,
+            "cannot connect to the embedding server at http://127.0.0.1:",
+        ),
         ({"llm_api_key": "sk-wrong-key"}, EMBED_MODEL, "refused the API key (401); check OPENAI_API_KEY"),
         ({}, "no-such-embedder", "(404); check QA_EMBED_MODEL"),
     ],

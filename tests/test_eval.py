@@ -6,9 +6,10 @@ import json
 
 from click.testing import CliRunner
 
-from conftest import REPO, SEED_CORPUS
 from qa import Settings
 from qa.cli import cli
+
+from conftest import REPO, SEED_CORPUS
 
 SEED_SET = str(REPO / "evals/seed.jsonl")
 
@@ -50,8 +51,19 @@ def test_eval_compares_with_another_run_and_narrows_by_type_and_limit(tmp_path):
     run("ingest", str(SEED_CORPUS), "--index", index, "-q")
     run("eval", SEED_SET, "--index", index, "--out", str(tmp_path / "all"), "-q")
     result = run(
-        "eval", SEED_SET, "--index", index, "--out", str(tmp_path / "some"), "-q",
-        "--type", "factoid", "--limit", "3", "--compare", str(tmp_path / "all/report.json"),
+        "eval",
+        SEED_SET,
+        "--index",
+        index,
+        "--out",
+        str(tmp_path / "some"),
+        "-q",
+        "--type",
+        "factoid",
+        "--limit",
+        "3",
+        "--compare",
+        str(tmp_path / "all/report.json"),
     )
     assert json.loads((tmp_path / "some/report.json").read_text())["questions"] == 3
     line = next(line for line in result.stdout.splitlines() if line.startswith("refusal unanswerable"))

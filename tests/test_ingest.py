@@ -7,8 +7,9 @@ import shutil
 
 import pytest
 
-from conftest import ORCHARD_RECORDS
 from qa import Archive, IndexMismatch, IndexNotFound, Settings
+
+from conftest import ORCHARD_RECORDS
 
 
 def chunk_texts(archive: Archive, article_id: str) -> list[str]:

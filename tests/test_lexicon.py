@@ -5,7 +5,8 @@ import pytest
 from llama_index.core.schema import QueryBundle, TextNode
 from llama_index.retrievers.bm25 import BM25Retriever
 
-from qa.lexicon import _STEMMER, Bm25Index
+from qa.lexicon import Bm25Index
+from qa.text import STEMMER
 
 TEXTS = [
     "Putin met the Hungarian prime minister in Moscow for talks on gas supplies.",
@@ -23,7 +24,9 @@ QUESTIONS = ["talks in Moscow about gas", "Apple fined", "interest rates", "derb
 
 def chunks() -> list[TextNode]:
     return [
-        TextNode(id_=f"chunk-{i}", text=text, metadata={"source": "Wire" if i % 2 else "Daily", "published_ts": 1_700_000_000 + i})
+        TextNode(
+            id_=f"chunk-{i}", text=text, metadata={"source": "Wire" if i % 2 else "Daily", "published_ts": 1_700_000_000 + i}
+        )
         for i, text in enumerate(TEXTS)
     ]
 
@@ -36,7 +39,7 @@ def ranking(hits) -> list[tuple[str, float]]:
 def test_paged_build_finds_what_llama_index_builds_at_once(page_size):
     nodes = chunks()
     index = Bm25Index.build(nodes[i : i + page_size] for i in range(0, len(nodes), page_size))
-    reference = BM25Retriever(nodes=nodes, stemmer=_STEMMER, language="en", similarity_top_k=len(nodes))
+    reference = BM25Retriever(nodes=nodes, stemmer=STEMMER, language="en", similarity_top_k=len(nodes))
 
     assert index is not None and index.size == len(nodes)
     for question in QUESTIONS:

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from conftest import REPO, SHARED
 from qa.questions import read_questions
+
+from conftest import REPO, SHARED
 
 MULTIHOP = SHARED / "datasets/multihop-rag/MultiHopRAG.json"
 
@@ -29,7 +30,9 @@ def test_jsonl_set_with_a_malformed_line_reports_its_number_and_reads_the_rest(t
 
 def test_splits_take_even_and_odd_positions_and_types_and_limit_narrow_them(tmp_path):
     path = tmp_path / "set.jsonl"
-    path.write_text("".join(json.dumps({"id": str(i), "question": f"Q{i}?", "type": "ab"[i % 2 and i > 2]}) + "\n" for i in range(6)))
+    path.write_text(
+        "".join(json.dumps({"id": str(i), "question": f"Q{i}?", "type": "ab"[i % 2 and i > 2]}) + "\n" for i in range(6))
+    )
     questions = read_questions(path)
     assert [q.id for q in questions.select("dev")] == ["0", "2", "4"]
     assert [q.id for q in questions.select("test")] == ["1", "3", "5"]

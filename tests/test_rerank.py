@@ -29,7 +29,7 @@ def test_the_reranker_orders_the_top_of_the_fused_list_by_its_own_scores(seeded)
     assert {p.node.node_id for p in reranked} == {p.node.node_id for p in fused}
     embedded_text = [p.node.get_content(MetadataMode.EMBED) for p in fused]
     scores = load_reranker(BUNDLED)._model.predict([(QUESTION, text) for text in embedded_text])
-    by_model = sorted(zip(scores, (p.node.node_id for p in fused)), key=lambda pair: -pair[0])
+    by_model = sorted(zip(scores, (p.node.node_id for p in fused), strict=True), key=lambda pair: -pair[0])
     assert [p.node.node_id for p in reranked] == [node_id for _, node_id in by_model]
     assert [p.score for p in reranked] == pytest.approx(sorted((float(s) for s in scores), reverse=True), abs=1e-6)
     similarity = {p.node.node_id: p.similarity for p in fused}

@@ -9,11 +9,12 @@ import chromadb
 import pytest
 from click.testing import CliRunner
 
-from chroma_server import chroma_server
-from conftest import REPO, SEED_QUESTION, free_port
 from qa import Archive, Settings
 from qa.cli import cli
 from qa.errors import ChromaUnavailable
+
+from chroma_server import chroma_server
+from conftest import REPO, SEED_QUESTION, free_port
 
 QUESTIONS = [
     SEED_QUESTION,

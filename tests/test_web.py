@@ -8,8 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from gradio_client import Client
 
-from conftest import SEED_QUESTION
 from qa import Archive
+
+from conftest import SEED_QUESTION
 from webapp import serving
 
 SEED_TITLE = "European leaders are concerned US may walk away from Ukraine war"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from conftest import free_port
 from qa import Archive
 from qa.web import build_app, launch
+
+from conftest import free_port
 
 
 @contextmanager
