@@ -69,18 +69,21 @@ class Archive:
         self._retriever = None
         return ingest(self._index, list(paths), progress=progress)
 
-    def retrieve(self, question: str, **options: Unpack[SearchOptions]) -> Retrieval:
-        """The passages that best match the question, best first."""
+    def retrieve(self, question: str, *, focus: str = "", **options: Unpack[SearchOptions]) -> Retrieval:
+        """The passages that best match the question, best first. `focus`: the words the answer is
+        chosen for, when they differ from the question searched with (a follow-up's own words)."""
         if not question.strip():
             raise BadFilter("the question is empty")
         self.index.refresh()
         if self._retriever is None:
             self._retriever = HybridRetriever(self.index)
-        return self._retriever.retrieve(question, options.get("k"), Filters.parse(options))
+        return self._retriever.retrieve(question, options.get("k"), Filters.parse(options), focus)
 
     def answer_stream(self, retrieval: Retrieval) -> AnswerStream:
         """The cited answer to a retrieval's question, from its passages, as it is written. A
         question about an outlet the archive has no articles from is refused without answering."""
+        if retrieval.refusal:
+            return AnswerStream.refusal(retrieval.refusal)
         if retrieval.foreign_outlets:
             return AnswerStream.refusal(foreign_outlet_refusal(retrieval.foreign_outlets))
         return self.answerer.stream(retrieval)

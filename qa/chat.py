@@ -1,7 +1,8 @@
 """Multi-turn chat: one conversation's history, and follow-ups turned into standalone questions.
 
-The archive's answerer makes a follow-up self-contained (see its `condense`); the previous turn's
-search options carry over unless the new turn sets its own.
+The archive's answerer makes a follow-up self-contained for searching (see its `condense`); the
+turn's own words stay the retrieval's `focus`, which the extractive answerer answers. The previous
+turn's search options carry over unless the new turn sets its own.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class Conversation:
         if self.turns and all(value is None for value in options.values()):
             options = self.turns[-1].options
         standalone = self.standalone(question)
-        stream = self.archive.ask_stream(standalone, **options)
+        stream = self.archive.answer_stream(self.archive.retrieve(standalone, focus=question, **options))
 
         def pieces() -> Iterator[str | Answer]:
             yield from stream

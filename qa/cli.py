@@ -140,21 +140,22 @@ def ask(
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     elif stream:
-        click.echo("\n" + format_answer(answer).partition(answer.text)[2])
+        short = f"\nAnswer: {answer.short}" if answer.short else ""
+        click.echo("\n" + short + format_answer(answer).partition(answer.text)[2])
     else:
         click.echo(format_answer(answer))
 
 
 def format_answer(answer: Answer) -> str:
-    """The answer, then its sources, for a terminal."""
-    lines = [answer.text]
+    """The short answer, the answer, then its sources, for a terminal."""
+    lines = [f"Answer: {answer.short}", "", answer.text] if answer.short else [answer.text]
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:
             byline = ", ".join(part for part in (c.source, c.published) if part)
             lines.append(f"[{c.n}] {c.title}" + (f" ({byline})" if byline else ""))
             lines.append(f"    {c.url or c.path}")
-            lines.append(f"    “{c.quote}”")
+            lines += [f"    “{quote}”" for quote in c.quotes]
     return "\n".join(lines)
 
 

@@ -33,5 +33,9 @@ class ChromaUnavailable(QAError):
     """The configured Chroma server can't be reached."""
 
 
+class EntityModelMissing(QAError):
+    """The English entity model is not installed."""
+
+
 class ServerError(QAError):
     """The OpenAI-compatible server could not be used; the message names the setting to fix."""

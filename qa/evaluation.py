@@ -8,7 +8,9 @@ retrieval.json in MultiHop-RAG's own format, which its published scoring script 
 from __future__ import annotations
 
 import json
+import statistics
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -18,6 +20,8 @@ from tqdm import tqdm
 
 from qa import metrics
 from qa.archive import Archive
+from qa.extractive import is_echo, is_heading
+from qa.intent import FACTOID, answer_type
 from qa.questions import Question
 from qa.types import Answer, Citation, Passage
 
@@ -90,6 +94,8 @@ def score(results: Sequence[Result], wall_s: float = 0.0) -> dict[str, Any]:
 
     with_answers = [r for r in answerable if r.question.answers]
     answered = [r for r in answerable if not r.answer.refused]
+    quotes = [(r, q) for r in results if not r.answer.refused for c in r.answer.citations for q in c.quotes]
+    factoid = [r for r in answered if answer_type(r.question.question) in FACTOID]
     citations = [(r, c) for r in answered if r.question.evidence for c in r.answer.citations]
 
     def cited_right(r: Result, c: Citation) -> bool:
@@ -117,6 +123,14 @@ def score(results: Sequence[Result], wall_s: float = 0.0) -> dict[str, Any]:
             "exact_match": _mean(metrics.exact_match(r.answer.text, r.question.answers) for r in with_answers),
             "f1": _mean(metrics.token_f1(r.answer.text, r.question.answers) for r in with_answers),
             "contains": _mean(metrics.contains_answer(r.answer.text, r.question.answers) for r in with_answers),
+            "short_given": _mean(float(bool(r.answer.short)) for r in with_answers),
+            "short_accuracy": _mean(metrics.short_correct(r.answer.short, r.question.answers) for r in with_answers),
+        },
+        "quotes": {
+            "sentences": len(quotes),
+            "echoes": sum(is_echo(q, r.question.question) for r, q in quotes),
+            "headings": sum(is_heading(q) for _, q in quotes),
+            "factoid_median": statistics.median(_quoted(r) for r in factoid) if factoid else None,
         },
         "citations": {
             "citations": len(citations),
@@ -128,6 +142,7 @@ def score(results: Sequence[Result], wall_s: float = 0.0) -> dict[str, Any]:
             "refused": sum(refused),
             "precision": None if precision is None else round(precision, 4),
             "recall": None if recall is None else round(recall, 4),
+            "reasons": dict(Counter(r.answer.refusal_reason.code.value for r in results if r.answer.refusal_reason)),
         },
         "latency_ms": {
             "retrieval_p50": round(metrics.percentile(retrieval_ms, 50), 1),
@@ -149,8 +164,26 @@ def report(results: Sequence[Result], wall_s: float, settings: dict[str, Any]) -
         t: {k: v for k, v in score([r for r in results if (r.question.type or "untyped") == t]).items() if k != "latency_ms"}
         for t in types
     }
+    overall["failed"] = failures(results)
     overall["settings"] = settings
     return overall
+
+
+def failures(results: Sequence[Result]) -> list[dict[str, str]]:
+    """The questions answered wrongly: a wrong or missing short answer, a refused answerable question,
+    an answered unanswerable one."""
+    failed = []
+    for r in results:
+        got = r.answer.refusal_reason.sentence if r.answer.refusal_reason else r.answer.short or "(no short answer)"
+        wrong_short = bool(r.question.answers) and not metrics.short_correct(r.answer.short, r.question.answers)
+        if r.question.unanswerable != r.answer.refused or (not r.question.unanswerable and wrong_short):
+            expected = "a refusal" if r.question.unanswerable else " | ".join(r.question.answers) or "an answer"
+            failed.append({"id": r.question.id, "question": r.question.question, "expected": expected, "got": got})
+    return failed
+
+
+def _quoted(result: Result) -> int:
+    return sum(len(c.quotes) for c in result.answer.citations)
 
 
 def retrieval_records(results: Sequence[Result]) -> list[dict[str, Any]]:
@@ -170,7 +203,7 @@ def retrieval_records(results: Sequence[Result]) -> list[dict[str, Any]]:
 def _rows(report: dict[str, Any]) -> list[tuple[str, str, Any]]:
     return [
         (group, name, value)
-        for group in ("retrieval", "answers", "citations", "refusal", "latency_ms")
+        for group in ("retrieval", "answers", "quotes", "citations", "refusal", "latency_ms")
         for name, value in report[group].items()
     ]
 
@@ -183,12 +216,26 @@ def markdown(report: dict[str, Any]) -> str:
     if types:
         lines += ["", "## By question type", "", "| metric | " + " | ".join(types) + " |", "| --- |" + " --- |" * len(types)]
         lines.append("| questions | " + " | ".join(str(report["by_type"][t]["questions"]) for t in types) + " |")
-        for group in ("retrieval", "answers", "citations", "refusal"):
+        for group in ("retrieval", "answers", "quotes", "citations", "refusal"):
             for name in report[group]:
-                cells = [_cell(report["by_type"][t][group][name]) for t in types]
+                cells = [_cell(report["by_type"][t][group].get(name)) for t in types]
                 lines.append(f"| {group} {name} | " + " | ".join(cells) + " |")
+    failed = report.get("failed", [])
+    if failed:
+        lines += [
+            "",
+            f"## Failed questions ({len(failed)})",
+            "",
+            "| id | question | expected | got |",
+            "| --- | --- | --- | --- |",
+        ]
+        lines += [f"| {f['id']} | {_escaped(f['question'])} | {_escaped(f['expected'])} | {_escaped(f['got'])} |" for f in failed]
     lines += ["", "## Settings", "", "```json", json.dumps(report["settings"], indent=2), "```", ""]
     return "\n".join(lines)
+
+
+def _escaped(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _cell(value: Any) -> str:

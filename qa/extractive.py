@@ -1,30 +1,59 @@
-"""The offline extractive answerer: quoted sentences, cited, and no model.
+"""The offline extractive answerer: a short typed answer, the sentences that prove it, cited, and
+no model.
 
-It quotes the sentences of the retrieved passages that hold the most of the question's terms
-(weighted by the index's IDF, so rare names count most), picking each next sentence for the terms
-not yet covered (another passage's on a tie), and cites each one. It refuses when the evidence is
-weak: the best passage's cosine similarity to the question plus the best sentence's share of the
-question's terms falls below `min_evidence`.
+Sentences of the retrieved passages are scored by their IDF-weighted share of the question's terms
+(rare names count most); sentences that only echo the question, and headings, are never quoted.
+The question's intent (qa.intent) decides the shape of the answer:
+- a person, organization, place, date, number or work: the best-supported entity of that type
+  (qa.candidates) as the short answer, then the best sentence that holds it, cited;
+- the outlet or the date of a report: from the best passage's metadata;
+- yes/no, comparisons and the order of reports: what each article says, side by side, by outlet
+  and date, each cited, and no verdict (that needs a model);
+- anything else: the best sentence, and a further one only when it adds enough of the question.
+It refuses, saying why, when the evidence is weak (best passage's similarity plus best sentence's
+coverage below `min_evidence`) or misses a hard constraint of the question: another year, season
+or amount in the evidence, or a name in the question that no article of the archive holds.
 
-A follow-up (one that opens with "and", "what about", ... or leans on a pronoun such as "it" or
-"they") is asked together with the previous standalone question.
+A follow-up (one that opens with "and", "what about", ... or leans on a pronoun) is searched for
+together with the previous question, but answered for its own words.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from qa.analysis import named_outlets
+from qa.candidates import Candidacy, candidates, clear_winner
 from qa.config import Settings
+from qa.intent import FACTOID, AnswerType, Constraint, Intent, analyze
+from qa.nlp import entities
 from qa.text import split_sentences, terms
-from qa.types import Answer, AnswerStream, Citation, Passage, Retrieval, Turn
+from qa.types import (
+    NOT_FOUND,
+    Answer,
+    AnswerStream,
+    Citation,
+    Passage,
+    RefusalCode,
+    RefusalReason,
+    Retrieval,
+    Turn,
+)
 
 HEADER_CREDIT = 0.5
 MIN_SENTENCE_CHARS = 20
+SIDE_BY_SIDE = 3
+TITLES = 3
+TITLE_CREDIT = 0.5
+FALLBACK = 0.8
+ALTERNATIVES = 0.5
 
 _CONNECTIVE = re.compile(r"^\s*(and|but|also|so|then|what about|how about)\b", re.IGNORECASE)
 _PRONOUNS = frozenset("it its they them their theirs he him his she her hers this that these those there".split())
+_REPORTS = re.compile(r"\b(?:article|report|story|piece|coverage|post)s?\b", re.IGNORECASE)
+_REPORT_DATE = re.compile(r"\bwhen\b.*\b(report|reported|publish|published|cover|covered|write|wrote|post|posted)\b", re.I)
 
 
 def is_follow_up(question: str) -> bool:
@@ -38,8 +67,11 @@ class _Sentence:
     text: str
     passage: Passage
     rank: int
-    terms: frozenset[str]
-    header_terms: frozenset[str]
+    coverage: float
+
+    @property
+    def article(self) -> str:
+        return self.passage.article_id
 
 
 class ExtractiveAnswerer:
@@ -50,66 +82,234 @@ class ExtractiveAnswerer:
 
     def stream(self, retrieval: Retrieval) -> AnswerStream:
         """The answer, a cited sentence a piece."""
-        chosen = self._choose(retrieval)
-        return AnswerStream(self._pieces(chosen)) if chosen else AnswerStream.refusal()
+        return AnswerStream.of(self.answer(retrieval))
 
     def condense(self, history: Sequence[Turn], question: str) -> str:
-        """A follow-up asked together with the previous standalone question; any other question as it is."""
+        """A follow-up searched for together with the previous standalone question; any other question as it is."""
         return f"{history[-1].standalone} {question}" if history and is_follow_up(question) else question
 
-    def _pieces(self, chosen: list[_Sentence]) -> Iterator[str | Answer]:
-        citations: list[Citation] = []
-        pieces: list[str] = []
-        for sentence in chosen:
-            citation = Citation.from_passage(len(citations) + 1, sentence.passage, sentence.text)
-            citations.append(citation)
-            piece = f"{sentence.text} [{citation.n}]"
-            yield piece if not pieces else " " + piece
-            pieces.append(piece)
-        yield Answer(" ".join(pieces), refused=False, citations=citations)
+    def answer(self, retrieval: Retrieval) -> Answer:
+        """The Answer to the retrieval's focus question."""
+        question = retrieval.focus
+        weights = {t: retrieval.term_weights.get(t, 0.0) for t in set(terms(question))}
+        sentences = _sentences(retrieval.passages, weights, question)
+        best = max(sentences, key=lambda s: (s.coverage, -s.rank), default=None)
+        if best is None or not best.coverage or retrieval.best_similarity + best.coverage < self.settings.min_evidence:
+            return Answer.refusal()
+        intent = analyze(question, retrieval.outlets or tuple({p.source for p in retrieval.passages if p.source}))
+        articles = retrieval.articles or {p.article_id: f"{p.title} {p.text}" for p in retrieval.passages}
+        missing = _missing_name(intent, question, retrieval, articles)
+        if missing:
+            return _unmet(missing, [])
+        exact = set(terms(" ".join(c.text for c in intent.constraints if c.kind in ("year", "month"))))
+        topical = {t: w for t, w in weights.items() if t not in exact}
+        if topical and exact:
+            sentences = _sentences(retrieval.passages, topical, question)
+        ranked = sorted(sentences, key=lambda s: (-s.coverage, s.rank))
+        several = _draws_on_several(question, retrieval.outlets)
+        evidence = _Evidence(intent, articles, {p.article_id: p.published for p in retrieval.passages}, several)
+        if intent.type in (AnswerType.YES_NO, AnswerType.COMPARISON, AnswerType.ORDER):
+            return self._side_by_side(ranked)
+        if intent.type is AnswerType.OUTLET or (intent.type is AnswerType.DATE and _REPORT_DATE.search(question)):
+            return self._from_metadata(ranked, evidence)
+        return self._short(ranked, evidence, question, retrieval.passages) or self._sentences_answer(ranked, evidence, weights)
 
-    def _choose(self, retrieval: Retrieval) -> list[_Sentence]:
-        weights = retrieval.term_weights
-        total = sum(weights.values())
-        if not total:
-            return []
+    def _short(self, ranked: list[_Sentence], evidence: _Evidence, question: str, passages: list[Passage]) -> Answer | None:
+        """The best candidate whose evidence meets the constraints, and the best sentence that holds it."""
+        found = {Candidacy(s.text, s.coverage, s.rank, s.article): s for s in ranked}
+        for sentence in ranked[:TITLES]:
+            title = Candidacy(sentence.passage.title, TITLE_CREDIT * sentence.coverage, sentence.rank, sentence.article)
+            found.setdefault(title, sentence)
+        texts = [f"{p.title} {p.text}" for p in passages]
+        winner = clear_winner(candidates(evidence.intent, question, list(found), texts, exclude=[p.source for p in passages]))
+        if winner is None:
+            return None
+        holding = [found[e] for e in winner.sentences if winner.text.lower() in found[e].text.lower()]
+        proof = max(holding or [found[e] for e in winner.sentences], key=lambda s: (s.coverage, -s.rank))
+        support = {proof.article} | {a for a, text in evidence.articles.items() if winner.text.lower() in text.lower()}
+        if evidence.unmet([e.text for e in winner.sentences], support):
+            return None
+        return _compose([proof], short=_with_partner(winner.text, proof.text, evidence.intent))
 
-        def coverage(sentence: _Sentence, covered: frozenset[str] = frozenset()) -> float:
-            own = sum(w for t, w in weights.items() if t in sentence.terms and t not in covered)
-            header = sum(
-                w for t, w in weights.items() if t in sentence.header_terms and t not in sentence.terms and t not in covered
-            )
-            return (own + HEADER_CREDIT * header) / total
-
-        candidates = _sentences(retrieval.passages)
-        if not candidates:
-            return []
-        best = max(candidates, key=lambda s: (coverage(s), -s.rank))
-        if not coverage(best) or retrieval.best_similarity + coverage(best) < self.settings.min_evidence:
-            return []
-        chosen = [best]
-        covered = frozenset(best.terms & weights.keys())
-        while len(chosen) < self.settings.answer_sentences:
-            used = {s.passage.node_id for s in chosen}
-            rest = [s for s in candidates if all(s is not c for c in chosen)]
-            if not rest:
+    def _sentences_answer(self, ranked: list[_Sentence], evidence: _Evidence, weights: dict[str, float]) -> Answer:
+        """The best sentence whose article meets the constraints, and further ones that add enough."""
+        usable = [s for s in ranked if s.coverage >= ALTERNATIVES * ranked[0].coverage]
+        close = [s for s in usable if s.coverage >= FALLBACK * ranked[0].coverage]
+        first = next((s for s in close if not evidence.sentence_unmet(s)), None)
+        if first is None:
+            return _unmet(evidence.sentence_unmet(ranked[0]), [ranked[0]])
+        total = sum(weights.values()) or 1.0
+        chosen = [first]
+        covered = set(terms(first.text)) & weights.keys()
+        for sentence in usable:
+            if len(chosen) >= self.settings.answer_sentences:
                 break
-            following = max(rest, key=lambda s: (coverage(s, covered), s.passage.node_id not in used, coverage(s), -s.rank))
-            if coverage(following, covered) < self.settings.min_added_coverage:
+            new = (set(terms(sentence.text)) & weights.keys()) - covered
+            if sentence in chosen or sum(weights[t] for t in new) / total < self.settings.min_added_coverage:
+                continue
+            if sentence.coverage < ALTERNATIVES * first.coverage or evidence.sentence_unmet(sentence):
+                continue
+            chosen.append(sentence)
+            covered |= new
+        return _compose(chosen)
+
+    def _side_by_side(self, ranked: list[_Sentence]) -> Answer:
+        """What each article says: its best sentence, by outlet and date, one article each."""
+        chosen: list[_Sentence] = []
+        for sentence in ranked:
+            if sentence.coverage < ALTERNATIVES * ranked[0].coverage or len(chosen) >= SIDE_BY_SIDE:
                 break
-            chosen.append(following)
-            covered |= following.terms & weights.keys()
-        return chosen
+            if all(sentence.article != c.article for c in chosen):
+                chosen.append(sentence)
+        return _compose(chosen, bylines=True)
+
+    def _from_metadata(self, ranked: list[_Sentence], evidence: _Evidence) -> Answer:
+        """Which outlet, or on what day, reported it: from the article of the best sentence."""
+        close = [s for s in ranked if s.coverage >= FALLBACK * ranked[0].coverage]
+        proof = next((s for s in close if not evidence.sentence_unmet(s)), None)
+        if proof is None:
+            return _unmet(evidence.sentence_unmet(ranked[0]), [ranked[0]])
+        short = proof.passage.source if evidence.intent.type is AnswerType.OUTLET else proof.passage.published
+        return _compose([proof], short=short, bylines=True)
 
 
-def _sentences(passages: list[Passage]) -> list[_Sentence]:
+def _draws_on_several(question: str, outlets: tuple[str, ...]) -> bool:
+    """Whether a question draws on several articles: it names two outlets, or two reports."""
+    return len(named_outlets(question, outlets)) > 1 or len(_REPORTS.findall(question)) > 1
+
+
+def _missing_name(intent: Intent, question: str, retrieval: Retrieval, articles: dict[str, str]) -> Constraint | None:
+    """A name of the question that no article of the archive holds; or, for a factoid question about
+    one article, a name that none of the articles found holds. (A question that draws on several
+    articles may name what only an article not retrieved holds.)"""
+    names = [c for c in intent.constraints if c.kind == "entity"]
+    unknown = next((c for c in names if set(terms(c.text)) & retrieval.unknown_terms), None)
+    if unknown or intent.type not in FACTOID or _draws_on_several(question, retrieval.outlets):
+        return unknown or _unknown_name(question, retrieval.unknown_terms)
+    everything = " ".join(articles.values())
+    return next((c for c in names if not c.met_by(everything)), None) or _unknown_name(question, retrieval.unknown_terms)
+
+
+def _with_partner(short: str, sentence: str, intent: Intent) -> str:
+    """The short answer and the entity it is joined to by "and" in its sentence ("Steve Witkoff and
+    his adviser Jared Kushner traveled ..." answers "who traveled" with both names)."""
+    at = sentence.find(short)
+    if at < 0:
+        return short
+    for entity in entities([sentence])[0]:
+        if entity.label not in intent.labels or entity.text == short:
+            continue
+        first, second = sorted([(at, at + len(short), short), (entity.start, entity.end, entity.text)])
+        between = sentence[first[1] : second[0]]
+        if re.fullmatch(r",?\s+and\s+(?:\w+\s+){0,3}", between):
+            return f"{first[2]} and {second[2]}"
+    return short
+
+
+def _unknown_name(question: str, unknown: frozenset[str]) -> Constraint | None:
+    """A capitalized word inside the question that no article of the archive holds (a name the
+    entity model did not mark)."""
+    for match in re.finditer(r"(?<=\w )[A-Z][\w’'-]+", question):
+        if set(terms(match.group(0))) & unknown:
+            return Constraint("entity", match.group(0), (match.group(0).lower(),))
+    return None
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What the constraint check reads: the question's intent, and each retrieved article's whole
+    text and day of publication."""
+
+    intent: Intent
+    articles: dict[str, str]
+    published: dict[str, str]
+    several: bool = False
+    """The question draws on several outlets' articles: any article found may meet a constraint."""
+
+    def unmet(self, sentences: Sequence[str], article_ids: Iterable[str]) -> Constraint | None:
+        """The first year or month that neither the sentences say nor the articles were published
+        in, or the first number that none of the articles holds."""
+        ids = set(self.articles) if self.several else set(article_ids)
+        if self.several:
+            sentences = [*sentences, *self.articles.values()]
+        for constraint in self.intent.constraints:
+            if constraint.kind in ("year", "month"):
+                said = any(constraint.met_by(text) for text in sentences)
+                if not said and not any(constraint.met_by("", self.published.get(a, "")) for a in ids):
+                    return constraint
+            elif constraint.kind == "number" and not any(constraint.met_by(self.articles.get(a, "")) for a in ids):
+                return constraint
+        return None
+
+    def sentence_unmet(self, sentence: _Sentence) -> Constraint | None:
+        return self.unmet([sentence.text], [sentence.article])
+
+
+def _unmet(constraint: Constraint | None, chosen: list[_Sentence]) -> Answer:
+    """The refusal for evidence that misses a constraint, saying what it is about instead."""
+    if constraint is None:
+        return Answer.refusal()
+    if constraint.kind == "entity":
+        detail = f"none of the articles found mentions {constraint.text}"
+    elif constraint.kind == "year" and chosen and chosen[0].passage.published:
+        found = sorted(set(re.findall(r"\b(?:19|20)\d\d\b", chosen[0].text)) | {chosen[0].passage.published[:4]})
+        detail = f"the articles found are about {' and '.join(found)}, not {constraint.text}"
+    else:
+        detail = f"the articles found do not mention {constraint.text}"
+    return Answer.refusal(RefusalReason(RefusalCode.CONSTRAINT_UNMET, f"{NOT_FOUND}: {detail}."))
+
+
+def _compose(chosen: list[_Sentence], *, short: str = "", bylines: bool = False) -> Answer:
+    """The Answer quoting the chosen sentences: one citation number per passage, its quotes together."""
+    numbers: dict[str, int] = {}
+    quotes: dict[str, list[str]] = {}
+    passages: dict[str, Passage] = {}
+    lines = []
+    for sentence in chosen:
+        node_id = sentence.passage.node_id
+        n = numbers.setdefault(node_id, len(numbers) + 1)
+        quotes.setdefault(node_id, []).append(sentence.text)
+        passages[node_id] = sentence.passage
+        byline = ", ".join(part for part in (sentence.passage.source, sentence.passage.published) if part)
+        lines.append(f"{byline}: {sentence.text} [{n}]" if bylines and byline else f"{sentence.text} [{n}]")
+    citations = [Citation.from_passage(n, passages[node_id], quotes[node_id]) for node_id, n in numbers.items()]
+    return Answer(("\n" if bylines else " ").join(lines), refused=False, citations=citations, short=short)
+
+
+def _sentences(passages: list[Passage], weights: dict[str, float], question: str) -> list[_Sentence]:
+    """The passages' sentences worth quoting, each with its weighted share of the question's terms
+    (terms of the passage's title and outlet count half): no echoes of the question, no headings."""
+    total = sum(weights.values())
+    if not total:
+        return []
+    asked = set(terms(question))
     seen: set[str] = set()
     found = []
     for rank, passage in enumerate(passages):
-        header = frozenset(terms(f"{passage.title} {passage.source}"))
+        header = set(terms(f"{passage.title} {passage.source}"))
         for text in split_sentences(passage.text):
-            if len(text) < MIN_SENTENCE_CHARS or text in seen:
+            if len(text) < MIN_SENTENCE_CHARS or text in seen or is_heading(text, passage.title):
                 continue
             seen.add(text)
-            found.append(_Sentence(text, passage, rank, frozenset(terms(text)), header))
+            own = set(terms(text))
+            if own <= asked:
+                continue
+            score = sum(w for t, w in weights.items() if t in own)
+            score += HEADER_CREDIT * sum(w for t, w in weights.items() if t in header and t not in own)
+            found.append(_Sentence(text, passage, rank, score / total))
     return found
+
+
+def is_echo(sentence: str, question: str) -> bool:
+    """Whether a sentence says nothing beyond the question's own words."""
+    return set(terms(sentence)) <= set(terms(question))
+
+
+def is_heading(text: str, title: str = "") -> bool:
+    """A title, or a short line of capitalized words (a heading, a caption, a byline)."""
+    if title and text.strip(" .") == title.strip(" ."):
+        return True
+    words = re.findall(r"[A-Za-z][\w'’-]*", text)
+    small = {"a", "an", "the", "and", "or", "of", "in", "on", "for", "to", "at", "by", "with", "vs", "from"}
+    content = [w for w in words if w.lower() not in small]
+    return len(words) <= 14 and bool(content) and sum(w[0].isupper() for w in content) >= 0.8 * len(content)

@@ -33,6 +33,9 @@ class Bm25Index:
         )
         self._corpus = corpus
         self._positions = {str(entry["node_id"]): i for i, entry in enumerate(corpus)}
+        self._articles: dict[str, list[int]] = {}
+        for i, entry in enumerate(corpus):
+            self._articles.setdefault(str(entry.get(Meta.DOCUMENT_ID) or entry["node_id"]), []).append(i)
         outlets = [str(c.get(Meta.SOURCE) or "") for c in corpus]
         self.sources = sorted(set(outlets) - {""})
         self._sources = np.array([o.lower() for o in outlets], dtype=object)
@@ -106,6 +109,11 @@ class Bm25Index:
             keep &= np.isin(self._sources, [s.lower() for s in sources])
         return keep.astype(np.int8)
 
+    def article_text(self, article_id: str) -> str:
+        """An article's title and the text of all its chunks; empty when the index lacks it."""
+        nodes = [metadata_dict_to_node(self._corpus[i]) for i in self._articles.get(article_id, [])]
+        return " ".join([str(nodes[0].metadata.get(Meta.TITLE, "")), *(n.get_content() for n in nodes)]) if nodes else ""
+
     def node(self, node_id: str) -> BaseNode | None:
         """A chunk by id, from this index's copy of it; None when it has no such chunk."""
         position = self._positions.get(node_id)
@@ -122,6 +130,10 @@ class Bm25Index:
             corpus_weight_mask=None if mask is None else mask.tolist(),
         )
         return [hit for hit in retriever.retrieve(QueryBundle(query)) if hit.score and hit.score > 0]
+
+    def knows(self, term: str) -> bool:
+        """Whether any chunk holds the stemmed term."""
+        return term in self._df
 
     def idf(self, term: str) -> float:
         """BM25's inverse document frequency of a stemmed term.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from functools import lru_cache
 from typing import Unpack
 
@@ -131,11 +132,11 @@ class LLMAnswerer:
             text += tail
             yield tail
         if REFUSAL.split(":")[0].lower() in text.lower():
-            yield Answer(REFUSAL, refused=True, dropped_markers=renumber.dropped)
+            yield replace(Answer.refusal(), dropped_markers=renumber.dropped)
             return
         by_new_number = {new: retrieval.passages[old - 1] for old, new in renumber.order.items()}
         citations = [
-            Citation.from_passage(n, by_new_number[n], _best_quote(text, n, by_new_number[n])) for n in sorted(by_new_number)
+            Citation.from_passage(n, by_new_number[n], [_best_quote(text, n, by_new_number[n])]) for n in sorted(by_new_number)
         ]
         yield Answer(text.strip(), refused=False, citations=citations, dropped_markers=renumber.dropped)
 

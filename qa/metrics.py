@@ -90,6 +90,19 @@ def contains_answer(prediction: str, answers: Sequence[str]) -> float:
     return float(any(normalize_answer(a) and f" {normalize_answer(a)} " in text for a in answers))
 
 
+def short_correct(short: str, answers: Sequence[str]) -> float:
+    """1.0 when a normalized short answer equals an accepted answer, holds one as whole words, or is
+    held in one as whole words ("Bankman-Fried" for "Sam Bankman-Fried")."""
+    mine = normalize_answer(short)
+    if not mine:
+        return 0.0
+    for answer in answers:
+        gold = normalize_answer(answer)
+        if gold and (mine == gold or f" {gold} " in f" {mine} " or f" {mine} " in f" {gold} "):
+            return 1.0
+    return 0.0
+
+
 def precision_recall(predicted: Sequence[bool], actual: Sequence[bool]) -> tuple[float | None, float | None]:
     """Precision and recall of the positive class (e.g. refused vs. unanswerable); None when undefined."""
     true_positive = sum(p and a for p, a in zip(predicted, actual, strict=True))

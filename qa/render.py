@@ -18,7 +18,13 @@ EMPTY_SOURCES = '<div class="sources-empty">Sources of the latest answer appear 
 def answer_markdown(text: str) -> str:
     """An answer's text for the chat: escaped, with each [n] a link to source n in the panel."""
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
-    return _MARKER.sub(r"[[\1]](#src-\1)", escaped)
+    return _MARKER.sub(r"[[\1]](#src-\1)", escaped).replace("\n", "  \n")
+
+
+def full_answer_markdown(answer: Answer) -> str:
+    """The whole answer for the chat: the short answer in bold first, then the cited text."""
+    text = answer_markdown(answer.text)
+    return f"**{_md(answer.short)}**\n\n{text}" if answer.short else text
 
 
 def sources_html(answer: Answer) -> str:
@@ -35,8 +41,7 @@ def _card(c: Citation) -> str:
         if urlparse(c.url).scheme in ("http", "https")
         else f"<code>{html.escape(c.url or c.path)}</code>"
     )
-    before, found, after = c.text.partition(c.quote)
-    passage = f"{html.escape(before)}<mark>{html.escape(found)}</mark>{html.escape(after)}" if found else html.escape(c.text)
+    passage = _highlighted(c.text, c.quotes)
     return (
         f'<div class="source" id="src-{c.n}">'
         f'<div class="source-title"><span class="source-n">[{c.n}]</span> {html.escape(c.title)}</div>'
@@ -45,6 +50,18 @@ def _card(c: Citation) -> str:
         f'<blockquote class="source-passage">{passage}</blockquote>'
         "</div>"
     )
+
+
+def _highlighted(text: str, quotes: tuple[str, ...]) -> str:
+    """The passage, escaped, with every quoted sentence marked."""
+    spans = sorted({(i, i + len(q)) for q in quotes if q and (i := text.find(q)) >= 0})
+    out, at = [], 0
+    for start, end in spans:
+        if start < at:
+            continue
+        out += [html.escape(text[at:start]), f"<mark>{html.escape(text[start:end])}</mark>"]
+        at = end
+    return "".join(out) + html.escape(text[at:])
 
 
 def corpus_markdown(stats: IndexStats | None) -> str:

@@ -10,9 +10,15 @@ from qa.analysis import foreign_outlets, named_outlets, named_periods
 from qa.embeddings import embedding_errors, load_embed_model
 from qa.errors import BadFilter
 from qa.index import Index
+from qa.language import language
 from qa.rerank import rerank
-from qa.text import terms
-from qa.types import Filters, Passage, Retrieval, epoch
+from qa.text import STEMMER, terms
+from qa.types import Filters, Passage, RefusalCode, RefusalReason, Retrieval, epoch
+
+EMPTY_INDEX = RefusalReason(
+    RefusalCode.EMPTY_INDEX, "The archive is empty: add articles (`qa ingest PATH`, or the chat's upload), then ask again."
+)
+LANGUAGES = {"de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese", "nl": "Dutch"}
 
 RRF_K = 60
 
@@ -25,18 +31,30 @@ class HybridRetriever:
         self.settings = index.settings
         self.embed_model = load_embed_model(self.settings)
 
-    def retrieve(self, question: str, k: int | None = None, filters: Filters = Filters()) -> Retrieval:
+    def retrieve(self, question: str, k: int | None = None, filters: Filters = Filters(), focus: str = "") -> Retrieval:
         """The top k passages. When the question names outlets (and no outlet filter is set), each
         named outlet gets its own ranked list and the lists are interleaved, so that a question about
         two outlets' articles finds both. Days and months the question names add a BM25 list of the
         articles published in them. Outlets the question names that the archive lacks are noted
         on the Retrieval, so the question can be refused. A configured reranker reorders the top of
-        each fused list before the interleaving."""
+        each fused list before the interleaving.
+
+        Refusals that no passage can change are set on the Retrieval, without searching: an empty
+        index, a question not in English, filters that exclude every article. `focus` (the user's
+        own words, when `question` joins a follow-up to the question before it) adds its terms to
+        the term weights."""
         k = k or self.settings.top_k
         bm25 = self.index.bm25
         if bm25 is None:
-            return Retrieval(question)
+            return Retrieval(question, refusal=EMPTY_INDEX, focus=focus)
+        code = language(focus or question, lambda word: bm25.knows(STEMMER.stemWord(word)))
+        if code != "en":
+            return Retrieval(question, refusal=not_english(code), focus=focus)
         filters = replace(filters, sources=known_sources(filters.sources, bm25.sources))
+        mask = bm25.mask(filters.since_ts, filters.until_ts, filters.sources)
+        if mask is not None and not mask.any():
+            reason = f"No article in the archive was {filters.describe()}; widen or clear the filters."
+            return Retrieval(question, refusal=RefusalReason(RefusalCode.FILTERED_OUT, reason), focus=focus)
         depth = max(k, self.settings.candidates)
         groups = named_outlets(question, bm25.sources) if self.settings.outlet_analysis and not filters.sources else []
         periods = (
@@ -66,8 +84,29 @@ class HybridRetriever:
 
         passages = interleave([fused(tuple(g)) for g in groups]) if groups else fused(filters.sources)
         missing = foreign_outlets(question, bm25.sources) if self.settings.refuse_foreign_outlets else []
-        weights = {term: bm25.idf(term) for term in set(terms(question))}
-        return Retrieval(question, passages[:k], missing, weights)
+        weights = {term: bm25.idf(term) for term in {*terms(question), *terms(focus)}}
+        articles = {p.article_id: bm25.article_text(p.article_id) for p in passages[:k]}
+        unknown = frozenset(t for t in weights if not bm25.knows(t))
+        return Retrieval(
+            question,
+            passages[:k],
+            missing,
+            weights,
+            focus=focus,
+            outlets=tuple(bm25.sources),
+            unknown_terms=unknown,
+            articles=articles,
+        )
+
+
+def not_english(code: str) -> RefusalReason:
+    """The refusal for a question in another language."""
+    name = LANGUAGES.get(code, f"another language ({code})")
+    return RefusalReason(
+        RefusalCode.NOT_ENGLISH,
+        f"The question seems to be in {name}, and the bundled models are English-only: ask in "
+        "English, or set QA_EMBED_MODEL=openai:<a multilingual model> and rebuild the index (`qa ingest --rebuild`).",
+    )
 
 
 def known_sources(wanted: tuple[str, ...], sources: list[str]) -> tuple[str, ...]:

@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any, Protocol, TypedDict
 
 from llama_index.core.schema import BaseNode
 
 from qa.errors import BadFilter
 
-REFUSAL = "Not found in the corpus: none of the retrieved articles answers this question."
+NOT_FOUND = "Not found in the corpus"
+REFUSAL = f"{NOT_FOUND}: none of the retrieved articles answers this question."
 
 DateLike = date | str | None
 
@@ -95,6 +97,17 @@ class Filters:
             until=parse_date(options.get("until"), "until"),
             sources=tuple(options.get("sources") or ()),
         )
+
+    def describe(self) -> str:
+        """The filters in words: "published from 2024-01-01 to 2024-06-30, from Valley Times"."""
+        parts = []
+        if self.since and self.until:
+            parts.append(f"published from {self.since} to {self.until}")
+        elif self.since or self.until:
+            parts.append(f"published {'since' if self.since else 'until'} {self.since or self.until}")
+        if self.sources:
+            parts.append("from " + " or ".join(self.sources))
+        return ", ".join(parts)
 
     @property
     def since_ts(self) -> int | None:
@@ -189,6 +202,10 @@ class Passage:
         return self.node.node_id
 
     @property
+    def article_id(self) -> str:
+        return self.node.ref_doc_id or self.node.node_id
+
+    @property
     def text(self) -> str:
         return self.node.get_content()
 
@@ -221,15 +238,55 @@ class Passage:
         return self._field(Meta.PATH)
 
 
+class RefusalCode(StrEnum):
+    """Why a question was not answered."""
+
+    EMPTY_INDEX = "empty_index"
+    FILTERED_OUT = "filtered_out"
+    NOT_ENGLISH = "not_english"
+    FOREIGN_OUTLET = "foreign_outlet"
+    NO_EVIDENCE = "no_evidence"
+    CONSTRAINT_UNMET = "constraint_unmet"
+
+
+@dataclass(frozen=True)
+class RefusalReason:
+    """Why a question was not answered: a code for programs, and a sentence for the reader."""
+
+    code: RefusalCode
+    sentence: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code.value, "reason": self.sentence}
+
+
+NO_EVIDENCE = RefusalReason(RefusalCode.NO_EVIDENCE, REFUSAL)
+
+
 @dataclass
 class Retrieval:
-    """The passages for one question, best first; the outlets it names that the archive lacks; and
-    its content terms, each weighted by the archive's IDF (rare names weigh most)."""
+    """The passages for one question, best first; the outlets it names that the archive lacks; its
+    content terms (of the question and of `focus`), each weighted by the archive's IDF (rare names
+    weigh most); and, when the question can't be answered whatever the passages say, why.
+
+    `focus` is the question the answer is chosen for: the user's own words when `question` is a
+    follow-up joined to the question before it for searching."""
 
     question: str
     passages: list[Passage] = field(default_factory=list)
     foreign_outlets: list[str] = field(default_factory=list)
     term_weights: dict[str, float] = field(default_factory=dict)
+    refusal: RefusalReason | None = None
+    focus: str = ""
+    outlets: tuple[str, ...] = ()
+    """The archive's outlets."""
+    unknown_terms: frozenset[str] = frozenset()
+    """Terms of the question that no article of the archive holds."""
+    articles: dict[str, str] = field(default_factory=dict)
+    """The whole text (title and every chunk) of each retrieved passage's article, by article id."""
+
+    def __post_init__(self) -> None:
+        self.focus = self.focus or self.question
 
     @property
     def best_similarity(self) -> float:
@@ -238,7 +295,8 @@ class Retrieval:
 
 @dataclass(frozen=True)
 class Citation:
-    """One numbered source of an answer: the article, the passage and the sentence that supports it."""
+    """One numbered source of an answer: the article, the passage, and the sentences of it that the
+    answer quotes (`quote` is the first)."""
 
     n: int
     title: str
@@ -247,11 +305,15 @@ class Citation:
     url: str
     path: str
     text: str
-    quote: str
+    quotes: tuple[str, ...]
     score: float
 
+    @property
+    def quote(self) -> str:
+        return self.quotes[0] if self.quotes else ""
+
     @classmethod
-    def from_passage(cls, n: int, passage: Passage, quote: str) -> Citation:
+    def from_passage(cls, n: int, passage: Passage, quotes: Sequence[str]) -> Citation:
         return cls(
             n=n,
             title=passage.title,
@@ -260,30 +322,47 @@ class Citation:
             url=passage.url,
             path=passage.path,
             text=passage.text,
-            quote=quote,
+            quotes=tuple(quotes),
             score=round(passage.score, 6),
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "quotes": list(self.quotes), "quote": self.quote}
 
 
 @dataclass(frozen=True)
 class Answer:
     """An answer whose every claim carries a [n] marker pointing at one of its citations.
 
-    `dropped_markers` counts markers a model wrote to sources that did not exist (removed)."""
+    `short` is the answer in a few words (a name, a date, an amount), or empty when there is none;
+    `refusal_reason` says why a refused question was not answered. `dropped_markers` counts
+    markers a model wrote to sources that did not exist (removed)."""
 
     text: str
     refused: bool
     citations: list[Citation] = field(default_factory=list)
     dropped_markers: int = 0
+    short: str = ""
+    refusal_reason: RefusalReason | None = None
+
+    @classmethod
+    def refusal(cls, reason: RefusalReason = NO_EVIDENCE) -> Answer:
+        return cls(reason.sentence, refused=True, refusal_reason=reason)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"answer": self.text, "refused": self.refused, "citations": [asdict(c) for c in self.citations]}
+        return {
+            "short": self.short,
+            "answer": self.text,
+            "refused": self.refused,
+            "refusal_reason": self.refusal_reason.to_dict() if self.refusal_reason else None,
+            "citations": [c.to_dict() for c in self.citations],
+        }
 
 
-def foreign_outlet_refusal(outlets: Sequence[str]) -> str:
+def foreign_outlet_refusal(outlets: Sequence[str]) -> RefusalReason:
     """The refusal for a question about outlets the archive has no articles from."""
     names = ", ".join(outlets[:-1]) + f" or {outlets[-1]}" if len(outlets) > 1 else outlets[0]
-    return f"{REFUSAL.split(':')[0]}: it has no articles from {names}."
+    return RefusalReason(RefusalCode.FOREIGN_OUTLET, f"{NOT_FOUND}: it has no articles from {names}.")
 
 
 class AnswerStream:
@@ -297,9 +376,14 @@ class AnswerStream:
         self._answer: Answer | None = None
 
     @classmethod
-    def refusal(cls, text: str = REFUSAL) -> AnswerStream:
-        """A stream that declines: the text, then the refused Answer."""
-        return cls(iter((text, Answer(text, refused=True))))
+    def refusal(cls, reason: RefusalReason = NO_EVIDENCE) -> AnswerStream:
+        """A stream that declines: the reason, then the refused Answer."""
+        return cls.of(Answer.refusal(reason))
+
+    @classmethod
+    def of(cls, answer: Answer) -> AnswerStream:
+        """A finished answer as a stream of one piece."""
+        return cls(iter((answer.text, answer)))
 
     def __iter__(self) -> Iterator[str]:
         for piece in self._pieces:

@@ -16,7 +16,7 @@ from qa.archive import Archive
 from qa.chat import Conversation
 from qa.corpus import SUPPORTED_SUFFIXES
 from qa.errors import QAError
-from qa.render import CSS, EMPTY_SOURCES, HEAD, answer_markdown, corpus_markdown, sources_html
+from qa.render import CSS, EMPTY_SOURCES, HEAD, answer_markdown, corpus_markdown, full_answer_markdown, sources_html
 from qa.types import IndexStats, Turn
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ class ChatHandlers:
                 shown += piece
                 history[-1]["content"] = answer_markdown(shown)
                 yield history, gr.skip(), "", turns
-            history[-1]["content"] = answer_markdown(stream.answer.text)
+            history[-1]["content"] = full_answer_markdown(stream.answer)
             yield history, sources_html(stream.answer), "", conversation.turns
         except QAError as error:
             history[-1]["content"] = f"⚠️ {answer_markdown(str(error))}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -74,10 +75,14 @@ def archive(tmp_path: Path) -> Archive:
     return Archive(tmp_path / "index")
 
 
+def ingested(root: Path, write: Callable[[Path], Path]) -> Archive:
+    """An archive in `root` over the articles `write` puts in a folder of it."""
+    archive = Archive(root / "index")
+    archive.ingest([write(root / "corpus")])
+    return archive
+
+
 @pytest.fixture(scope="session")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Archive:
     """One archive over the small corpus, shared by the read-only tests."""
-    root = tmp_path_factory.mktemp("seeded")
-    archive = Archive(root / "index")
-    archive.ingest([write_corpus(root / "corpus")])
-    return archive
+    return ingested(tmp_path_factory.mktemp("seeded"), write_corpus)

@@ -91,7 +91,7 @@ def test_a_date_filter_that_excludes_the_article_gives_a_refusal(page):
     page.get_by_text("Filters and settings").click()
     page.fill("#since textarea, #since input", "2025-12-08")
     ask(page, SEED_QUESTION)
-    expect(page.locator("#chat")).to_contain_text("Not found in the corpus", timeout=30_000)
+    expect(page.locator("#chat")).to_contain_text("No article in the archive was published since", timeout=30_000)
     expect(page.locator("#sources .source")).to_have_count(0)
 
 

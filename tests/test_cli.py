@@ -24,11 +24,20 @@ def test_ingest_then_ask_json(tmp_path, corpus):
     result = run("ask", SEED_QUESTION, "--index", index, "--json")
     assert result.exit_code == 0
     payload = json.loads(result.stdout)
-    assert set(payload) == {"answer", "refused", "citations"}
-    assert payload["refused"] is False
+    assert set(payload) == {"short", "answer", "refused", "refusal_reason", "citations"}
+    assert payload["refused"] is False and payload["refusal_reason"] is None
+    assert "Witkoff" in payload["short"]
     [citation, *_] = payload["citations"]
-    assert set(citation) == {"n", "title", "source", "published", "url", "path", "text", "quote", "score"}
+    assert set(citation) == {"n", "title", "source", "published", "url", "path", "text", "quote", "quotes", "score"}
     assert citation["n"] == 1 and citation["published"] == "2025-12-07" and "Witkoff" in citation["quote"]
+
+
+def test_a_refusal_in_json_gives_its_reason_code_and_sentence(tmp_path, corpus):
+    index = str(tmp_path / "idx")
+    run("ingest", str(corpus), "--index", index, "--quiet")
+    payload = json.loads(run("ask", SEED_QUESTION, "--index", index, "--json", "--since", "2030-01-01").stdout)
+    assert payload["refused"] is True and payload["short"] == "" and payload["citations"] == []
+    assert payload["refusal_reason"]["code"] == "filtered_out" and "2030-01-01" in payload["refusal_reason"]["reason"]
 
 
 def test_ask_prints_the_answer_then_numbered_sources(tmp_path):

@@ -51,7 +51,7 @@ def test_the_chat_streams_the_answer_then_fills_the_sources_panel(client):
 def test_filters_apply_to_the_question(client):
     job = client.submit(SEED_QUESTION, [], "2025-12-08", "", [], 10, api_name="/respond")
     history, _, _ = list(job)[-1]
-    assert "Not found in the corpus" in str(history[-1]["content"])
+    assert "No article in the archive was published since 2025" in str(history[-1]["content"])
 
 
 def test_a_bad_filter_is_a_message_not_a_stack_trace(client):

@@ -1,0 +1,186 @@
+"""Short answers: the named entities, dates and quantities of the best evidence sentences that can
+answer the question, scored across passages and articles.
+
+A candidate must have a label the question's answer type allows and must not be in the question.
+Its score sums, over the sentences that hold it, the sentence's share of the question's terms and
+a weight for its passage's rank; support from more articles multiplies it. Forms of one name ("Sam
+Bankman-Fried", "Bankman-Fried") count as one, under the longest. A short answer is given only when
+the best candidate leads the next one clearly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bm25s.stopwords import STOPWORDS_EN
+
+from qa.intent import AnswerType, Intent
+from qa.nlp import Entity, entities
+from qa.text import terms
+
+SENTENCES = 14
+MENTION_WEIGHT = 2.0
+RELEVANT = 0.3
+NAME_CREDIT = 0.7
+BEFORE = 0.5
+_CAPITALIZED_RUN = re.compile(r"\b[A-Z][\w’'&.-]*[\w](?:\s+(?:of\s+|de\s+|&\s+)?[A-Z][\w’'&.-]*[\w])*")
+_TITLES = frozenset(
+    "mayor president ceo chair chairman chief dr mr mrs ms sir dame lord lady judge senator governor minister coach "
+    "general captain professor prof grower director founder the a an".split()
+)
+RANK_DECAY = 0.1
+ARTICLE_BONUS = 0.5
+LEAD = 1.2
+NAMES = frozenset({AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE, AnswerType.WORK})
+_CALENDAR = re.compile(
+    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:\s|$)|\b(?:spring|summer|autumn|fall|winter)\b",
+    re.IGNORECASE,
+)
+_NOT_NAMES = frozenset("one two three first second laid said new the this that".split())
+_YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+
+
+@dataclass(frozen=True)
+class Candidacy:
+    """A sentence that may hold the answer: its text, how much of the question it covers, its
+    passage's rank and its article."""
+
+    text: str
+    coverage: float
+    rank: int
+    article: str
+
+
+@dataclass
+class Candidate:
+    """A possible short answer and the evidence sentences that hold it."""
+
+    text: str
+    score: float = 0.0
+    articles: set[str] = field(default_factory=set)
+    sentences: list[Candidacy] = field(default_factory=list)
+
+    mentions: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return self.score * (1 + ARTICLE_BONUS * (len(self.articles) - 1)) * (1 + MENTION_WEIGHT * self.mentions)
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower().replace("’", "'").removesuffix("'s")))
+
+
+def _within(short: str, long: str) -> bool:
+    return f" {short} " in f" {long} "
+
+
+def candidates(
+    intent: Intent, question: str, evidence: Sequence[Candidacy], passages: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> list[Candidate]:
+    """The candidates of the best evidence sentences, best first; `passages` are the texts retrieved,
+    the share of which that mention a candidate adds to its score."""
+    if not intent.labels:
+        return []
+    best = max((e.coverage for e in evidence), default=0.0) or 1.0
+    top = sorted((e for e in evidence if e.coverage >= RELEVANT * best), key=lambda e: (-e.coverage, e.rank))[:SENTENCES]
+    asked_words = set(terms(question))
+    asked = f" {_normal(question)} "
+    names = intent.type in NAMES
+    asked_terms = set(terms(question))
+    year_only = re.search(r"\b(?:what|which) year\b", question.lower()) is not None
+    excluded = {_normal(name) for name in exclude}
+    found: dict[str, Candidate] = {}
+    for sentence, ents in zip(top, entities([e.text for e in top]), strict=True):
+        spans = [(e.text, e.start, e.end, 1.0) for e in ents if e.label in intent.labels]
+        if names:
+            spans += [(text, start, end, NAME_CREDIT) for text, start, end in _proper_names(sentence.text, ents)]
+        for entity_text, entity_start, entity_end, credit in spans:
+            text = _answer_text(intent, entity_text, year_only)
+            key = _normal(text)
+            if names and (not text[:1].isupper() or key in _NOT_NAMES or key in STOPWORDS_EN):
+                continue
+            if intent.type is AnswerType.DATE and not _CALENDAR.search(text):
+                continue
+            if not key or f" {key} " in asked or key in excluded or (names and set(terms(text)) & asked_terms):
+                continue
+            candidate = found.setdefault(key, Candidate(text))
+            if sentence not in candidate.sentences:
+                near = _closeness(sentence.text, entity_start, entity_end, asked_words)
+                candidate.score += credit * (sentence.coverage / best) ** 2 * (0.5 + near) / (1 + RANK_DECAY * sentence.rank)
+                candidate.articles.add(sentence.article)
+                candidate.sentences.append(sentence)
+    merged = _merged(found)
+    texts = [f" {_normal(text)} " for text in passages]
+    for candidate in merged:
+        name = _normal(candidate.text)
+        mark = f" {name.split()[-1]} " if intent.type is AnswerType.PERSON else f" {name} "
+        candidate.mentions = sum(mark in text for text in texts) / len(texts) if texts else 0.0
+    return sorted(merged, key=lambda c: -c.total)
+
+
+def _proper_names(text: str, ents: Sequence[Entity]) -> list[tuple[str, int, int]]:
+    """Runs of capitalized words that the entity model left unlabelled ("Mayor Ines Okafor", a name
+    in a title), titles of office dropped; a lone word counts only inside a sentence."""
+    found = []
+    for match in _CAPITALIZED_RUN.finditer(text):
+        start, end = match.span()
+        if any(e.start < end and start < e.end for e in ents):
+            continue
+        words = match.group(0).split()
+        while words and words[0].lower().strip(".") in _TITLES:
+            start += len(words[0]) + 1
+            words = words[1:]
+        if not words or (len(words) == 1 and (start == 0 or words[0].lower() in _NOT_NAMES)):
+            continue
+        found.append((" ".join(words), start, end))
+    return found
+
+
+def _closeness(sentence: str, start: int, end: int, asked: set[str]) -> float:
+    """How close the question's terms stand to an entity in its sentence: the mean over the terms
+    the sentence shares with the question of 1 / (1 + words between / 4), terms before the entity
+    counting less (the answer to "who did X" is most often the subject, before X)."""
+    weights = []
+    for match in re.finditer(r"\w\w+", sentence):
+        if start <= match.start() < end or not set(terms(match.group(0))) & asked:
+            continue
+        after = match.start() >= end
+        gap = sentence[end : match.start()] if after else sentence[match.end() : start]
+        weights.append((1.0 if after else BEFORE) / (1 + len(gap.split()) / 4))
+    return sum(weights) / len(weights) if weights else 0.0
+
+
+def _answer_text(intent: Intent, text: str, year_only: bool) -> str:
+    text = text.strip().removesuffix("’s").removesuffix("'s").strip(" ,.;:")
+    year = _YEAR.search(text)
+    if intent.type is AnswerType.DATE and year and year_only:
+        return year.group(1)
+    return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE) if intent.type is not AnswerType.WORK else text
+
+
+def _merged(found: dict[str, Candidate]) -> list[Candidate]:
+    """Forms of one name as one candidate, under its longest form."""
+    keys = sorted(found, key=len, reverse=True)
+    merged: dict[str, Candidate] = {}
+    for key in keys:
+        into = next((k for k in merged if _within(key, k)), None) if len(key.split()) < 3 else None
+        if into is None:
+            merged[key] = found[key]
+            continue
+        target, part = merged[into], found[key]
+        target.score += part.score
+        target.articles |= part.articles
+        target.sentences += [s for s in part.sentences if s not in target.sentences]
+    return list(merged.values())
+
+
+def clear_winner(ranked: Sequence[Candidate]) -> Candidate | None:
+    """The best candidate when it leads the next clearly enough to commit to it."""
+    if not ranked:
+        return None
+    if len(ranked) == 1 or ranked[0].total >= LEAD * ranked[1].total:
+        return ranked[0]
+    return None

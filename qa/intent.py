@@ -1,0 +1,304 @@
+"""What a question asks for: the type of its answer, and the hard constraints the evidence must meet.
+
+The answer type comes from the question word and the noun after "which" / "what" ("which betting
+platform" asks for an organization, "what year" for a date); a question that opens with an
+auxiliary verb asks yes or no, a comparison of reports, or their order in time. Hard constraints
+are the details an answer must match, not just resemble: years ("in 2022"), numbers and ordinals
+with what they count ("season 4", "Q1", "10-year", "$2 million", "Super Bowl LVIII") and the
+question's specific named entities (found by the entity model), outlets left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from qa.nlp import entities
+
+_ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "FAC", "NORP", "LAW"})
+
+
+class AnswerType(StrEnum):
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    PLACE = "place"
+    DATE = "date"
+    NUMBER = "number"
+    OUTLET = "outlet"
+    WORK = "work"
+    YES_NO = "yes_no"
+    COMPARISON = "comparison"
+    ORDER = "order"
+    OPEN = "open"
+
+
+FACTOID = frozenset(
+    {AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE, AnswerType.DATE, AnswerType.NUMBER, AnswerType.WORK}
+)
+"""The types whose answer is a name, a date or an amount."""
+
+LABELS: dict[AnswerType, frozenset[str]] = {
+    AnswerType.PERSON: frozenset({"PERSON"}),
+    AnswerType.ORGANIZATION: frozenset({"ORG"}),
+    AnswerType.PLACE: frozenset({"GPE", "LOC", "FAC"}),
+    AnswerType.DATE: frozenset({"DATE", "TIME"}),
+    AnswerType.NUMBER: frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"}),
+    AnswerType.WORK: frozenset({"WORK_OF_ART", "PRODUCT", "EVENT"}),
+}
+"""The entity labels that can answer each type of question."""
+
+_HEADS: dict[AnswerType, str] = {
+    AnswerType.PERSON: "person people individual man woman player athlete ceo founder executive chief president leader "
+    "actor actress singer rapper artist director author writer coach manager minister official politician journalist "
+    "reporter star figure investor billionaire entrepreneur scientist researcher chemist physicist economist analyst "
+    "judge lawyer senator candidate quarterback pitcher striker driver golfer champion winner character host "
+    "grower farmer mayor owner worker teacher doctor nurse officer spokesperson spokesman spokeswoman employee chair "
+    "chairman chairwoman governor king queen prince princess boss designer engineer architect lawmaker general "
+    "soldier victim suspect defendant witness partner wife husband son daughter mother father student fan celebrity "
+    "musician comedian chef pilot astronaut boxer fighter runner swimmer skier cyclist sculptor painter photographer "
+    "producer composer dancer model activist founder co-founder commissioner referee captain",
+    AnswerType.ORGANIZATION: "company companies firm organization organisation team club brand startup start-up platform "
+    "agency group bank university college school network party exchange app service retailer studio publisher "
+    "manufacturer maker carrier airline league authority government nonprofit charity fund investor label "
+    "institution business corporation conglomerate automaker chipmaker developer provider operator lab laboratory "
+    "entity sportsbook site court",
+    AnswerType.PLACE: "city country state town region venue stadium place county continent island nation location "
+    "capital province area arena",
+    AnswerType.DATE: "date day year month time week season decade",
+    AnswerType.NUMBER: "percentage percent share number amount price cost value rate sum figure total fee fine salary "
+    "revenue score margin",
+    AnswerType.OUTLET: "outlet publication newspaper source website magazine",
+    AnswerType.WORK: "film movie book song album show series title game novel play documentary podcast track episode "
+    "product device model phone console",
+}
+_HEAD_TYPES = {word: kind for kind, words in _HEADS.items() for word in words.split()}
+_WH = re.compile(r"\b(who|whom|whose|which|what|when|where|how)\b", re.IGNORECASE)
+_AUXILIARY = re.compile(
+    r"(?:^\s*|,\s*)(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|might|must)\b", re.IGNORECASE
+)
+_ORDER_WORDS = re.compile(r"\b(before|after|earlier|later|prior to|subsequent|first)\b", re.IGNORECASE)
+_COMPARISON_WORDS = re.compile(
+    r"\b(both|while|whereas|compared|consistent|same|differ|different|also|agree|align|contrast|and did|and does|and is)\b",
+    re.IGNORECASE,
+)
+_SECOND_ASK = re.compile(r",?\s+and\s+(?:who|whom|what|when|where|which|how)\b", re.IGNORECASE)
+"""A second question joined to the first ("When did she retire, and what did she record?"): open."""
+_HOW = {"many": AnswerType.NUMBER, "much": AnswerType.NUMBER, "long": AnswerType.NUMBER, "old": AnswerType.NUMBER}
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A detail the evidence must hold: as the question writes it, and the lower-case forms of which
+    the evidence must contain one. A year or month is also met by an article published in it; a
+    name of several words by its last word or most of its words ("Justice Department")."""
+
+    kind: str
+    text: str
+    forms: tuple[str, ...]
+
+    def met_by(self, text: str, published: str = "") -> bool:
+        """Whether a text (an article's passages and title), published on a YYYY-MM-DD day, meets it."""
+        low = _DIGIT_GROUPS.sub("", text.lower())
+        if any(_has(low, _DIGIT_GROUPS.sub("", form)) for form in self.forms):
+            return True
+        if self.kind == "year":
+            return published[:4] == self.text
+        if self.kind == "month":
+            return bool(published) and _MONTH_NAMES[int(published[5:7]) - 1] in self.forms
+        if self.kind == "entity":
+            words = [w for w in re.findall(r"[\w.&-]+", self.text.lower()) if len(w) > 2]
+            return len(words) > 1 and (_has(low, words[-1]) or sum(_has(low, w) for w in words) * 3 >= len(words) * 2)
+        return False
+
+
+_DIGIT_GROUPS = re.compile(r"(?<=\d),(?=\d{3})")
+
+
+def _has(text: str, form: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(form)}(?![\w])", text) is not None
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What a question asks for: the type of answer, the entity labels that can be one, and the
+    constraints the evidence must meet."""
+
+    type: AnswerType
+    labels: frozenset[str] = frozenset()
+    constraints: tuple[Constraint, ...] = ()
+
+
+def answer_type(question: str) -> AnswerType:
+    """The type of answer a question asks for."""
+    if _AUXILIARY.match(question) or (not _WH.search(question) and _AUXILIARY.search(question)):
+        if _ORDER_WORDS.search(question):
+            return AnswerType.ORDER
+        return AnswerType.COMPARISON if _COMPARISON_WORDS.search(question) else AnswerType.YES_NO
+    match = _WH.search(question)
+    if not match or _SECOND_ASK.search(question):
+        return AnswerType.OPEN
+    word = match.group(1).lower()
+    following = re.findall(r"[a-z%-]+", question[match.end() :].lower())[:4]
+    if word in ("who", "whom", "whose"):
+        return AnswerType.PERSON
+    if word == "where":
+        return AnswerType.PLACE
+    if word == "when":
+        return AnswerType.DATE
+    if word == "how":
+        return _HOW.get(following[0], AnswerType.OPEN) if following else AnswerType.OPEN
+    skip = {"is", "was", "are", "were", "the", "a", "an", "of", "kind", "type", "sort", "specific", "particular"}
+    for noun in [w for w in following if w not in skip][:3]:
+        kind = _HEAD_TYPES.get(noun) or _HEAD_TYPES.get(noun.rstrip("s"))
+        if kind:
+            return kind
+    return AnswerType.OPEN
+
+
+_NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+_ORDINALS = "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+_COUNTED = (
+    r"season|episode|week|round|game|chapter|part|phase|quarter|stage|level|series|volume|generation|edition|"
+    r"day|grade|class|division|title|term|wave|leg|race|match|test|gen|no\.|number|version|iphone|galaxy"
+)
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_MONTH_NAMES = "january february march april may june july august september october november december".split()
+_MONTH = re.compile(rf"\b({'|'.join(m.capitalize() for m in _MONTH_NAMES)})\b")
+_QUARTER = re.compile(r"\bQ([1-4])\b")
+_COUNTED_NUMBER = re.compile(rf"\b({_COUNTED})\s+(\d{{1,3}}|[IVXLC]{{1,6}}\b|{'|'.join(_NUMBER_WORDS[1:])})\b", re.IGNORECASE)
+_ORDINAL_COUNTED = re.compile(rf"\b({'|'.join(_ORDINALS[1:])}|\d{{1,3}}(?:st|nd|rd|th))[\s-]+({_COUNTED})\b", re.IGNORECASE)
+_SPELLED_SPAN = re.compile(rf"\b({'|'.join(_NUMBER_WORDS[1:])})-(year|month|day|week)\b", re.IGNORECASE)
+_NAMED_ROMAN = re.compile(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s([IVXL]{2,6})\b")
+_AMOUNT = re.compile(
+    r"(?:[$€£]\s?)?\b\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s?(?:%|percent|million|billion|trillion|thousand|m|bn|k)\b|-(?:year|month|day|week)\b)?",
+    re.IGNORECASE,
+)
+
+
+def _number(text: str) -> int | None:
+    low = text.lower().rstrip(".")
+    if low.isdigit():
+        return int(low)
+    if low in _NUMBER_WORDS:
+        return _NUMBER_WORDS.index(low)
+    if low in _ORDINALS:
+        return _ORDINALS.index(low)
+    if re.fullmatch(r"\d+(st|nd|rd|th)", low):
+        return int(low[:-2])
+    if low and all(c in _ROMAN for c in low):
+        values = [_ROMAN[c] for c in low]
+        return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+    return None
+
+
+def _roman(value: int) -> str:
+    out = ""
+    for number, letters in ((50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        while value >= number:
+            out += letters
+            value -= number
+    return out
+
+
+def _ordinal(value: int) -> str:
+    suffix = "th" if 10 <= value % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(value % 10, "th")
+    return f"{value}{suffix}"
+
+
+def _counted_forms(noun: str, value: int) -> tuple[str, ...]:
+    """The ways a text may write the value-th `noun`: "season 4", "season four", "fourth season", "4th season"."""
+    noun = noun.lower()
+    forms = {f"{noun} {value}", f"{_ordinal(value)} {noun}", f"{_ordinal(value)}-{noun}"}
+    if value < len(_NUMBER_WORDS):
+        forms |= {f"{noun} {_NUMBER_WORDS[value]}", f"{_ORDINALS[value]} {noun}", f"{_ORDINALS[value]}-{noun}"}
+    if noun == "quarter":
+        forms.add(f"q{value}")
+    return tuple(sorted(forms))
+
+
+def constraints(question: str, outlets: tuple[str, ...] = ()) -> tuple[Constraint, ...]:
+    """The question's hard constraints, in order of appearance; `outlets` (names the question uses
+    for outlets) are not entity constraints."""
+    found: list[tuple[int, Constraint]] = []
+    claimed: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, constraint: Constraint) -> None:
+        if not any(s < end and start < e for s, e in claimed):
+            claimed.append((start, end))
+            found.append((start, constraint))
+
+    for match in _QUARTER.finditer(question):
+        add(*match.span(), Constraint("number", match.group(0), _counted_forms("quarter", int(match.group(1)))))
+    for match in _ORDINAL_COUNTED.finditer(question):
+        value = _number(match.group(1))
+        if value is not None:
+            add(*match.span(), Constraint("number", match.group(0), _counted_forms(match.group(2), value)))
+    for match in _COUNTED_NUMBER.finditer(question):
+        value = _number(match.group(2))
+        if value is not None:
+            add(*match.span(), Constraint("number", match.group(0), _counted_forms(match.group(1), value)))
+    for match in _NAMED_ROMAN.finditer(question):
+        value = _number(match.group(2))
+        if value is not None:
+            name = match.group(1).lower()
+            add(*match.span(), Constraint("number", match.group(0), (f"{name} {match.group(2).lower()}", f"{name} {value}")))
+    for match in _MONTH.finditer(question):
+        month = match.group(1).lower()
+        add(*match.span(), Constraint("month", match.group(1), (month, month[:3] + ".")))
+    for match in _YEAR.finditer(question):
+        add(*match.span(), Constraint("year", match.group(0), (match.group(0),)))
+    for match in _SPELLED_SPAN.finditer(question):
+        value = _NUMBER_WORDS.index(match.group(1).lower())
+        add(*match.span(), Constraint("number", match.group(0), _amount_forms(f"{value}-{match.group(2).lower()}")))
+    for match in _AMOUNT.finditer(question):
+        text = match.group(0).strip()
+        if text[0] in "$€£" or not text[-1].isdigit():
+            add(*match.span(), Constraint("number", text, _amount_forms(text)))
+    known = tuple(o.lower() for o in outlets)
+    for entity in entities([question])[0]:
+        name = re.sub(r"^(?:the)\s+|(?:'s|’s)$", "", entity.text, flags=re.IGNORECASE).strip()
+        if entity.label not in _ENTITY_LABELS or len(name) < 2 or any(name.lower() in o or o in name.lower() for o in known):
+            continue
+        add(entity.start, entity.end, Constraint("entity", name, (name.lower(),)))
+    return tuple(c for _, c in sorted(found, key=lambda pair: pair[0]))
+
+
+def _amount_forms(text: str) -> tuple[str, ...]:
+    """An amount as texts write it: "$2 million" also as "2 million" and "$2m"; "97%" also as "97 percent"."""
+    low = text.lower()
+    bare = low.lstrip("$€£ ")
+    forms = {low, bare}
+    if bare.endswith("%"):
+        forms.add(bare[:-1] + " percent")
+    if bare.endswith(" percent"):
+        forms.add(bare[: -len(" percent")] + "%")
+    for word, short in (("million", "m"), ("billion", "bn")):
+        if bare.endswith(" " + word):
+            number = bare[: -len(word) - 1]
+            forms |= {f"{number}{short}", f"{number} {short}"}
+    match = re.fullmatch(r"(\d+)-(year|month|day|week)", bare)
+    if match and int(match.group(1)) < len(_NUMBER_WORDS):
+        forms.add(f"{_NUMBER_WORDS[int(match.group(1))]}-{match.group(2)}")
+    return tuple(sorted(forms))
+
+
+def labels(question: str, kind: AnswerType) -> frozenset[str]:
+    """The entity labels that can answer a question of a type, narrowed by what it counts."""
+    low = question.lower()
+    if kind is AnswerType.NUMBER:
+        if re.search(r"\b(percent|percentage|share|stake|rate)\b|%", low):
+            return frozenset({"PERCENT"})
+        if re.search(
+            r"\bhow much\b|\b(revenue|price|cost|value|worth|fine|fee|salary|paid|pay|raise|raised|spend|spent|sum)\b", low
+        ):
+            return frozenset({"MONEY"})
+        return frozenset({"CARDINAL", "QUANTITY"})
+    return LABELS.get(kind, frozenset())
+
+
+def analyze(question: str, outlets: tuple[str, ...] = ()) -> Intent:
+    """The answer type, its entity labels and the hard constraints of a question."""
+    kind = answer_type(question)
+    return Intent(kind, labels(question, kind), constraints(question, outlets))

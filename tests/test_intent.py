@@ -1,0 +1,75 @@
+"""Question analysis: the type of answer a question asks for, and the constraints evidence must meet."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.intent import AnswerType, analyze, answer_type
+from qa.language import language
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Who traveled to Moscow for talks with Putin?", AnswerType.PERSON),
+        ("Which betting platform offers a welcome bonus of up to $1000?", AnswerType.ORGANIZATION),
+        ("Which grower expects the smallest harvest in a decade?", AnswerType.PERSON),
+        ("In which city did the tour kick off?", AnswerType.PLACE),
+        ("When did the bridge reopen?", AnswerType.DATE),
+        ("How many cables did engineers replace?", AnswerType.NUMBER),
+        ("Which outlet reported the frost?", AnswerType.OUTLET),
+        ("What is the title of her debut feature film?", AnswerType.WORK),
+        ("Did the frost damage the orchards?", AnswerType.YES_NO),
+        ("Does the Verge article praise the phone while the Wired article criticizes it?", AnswerType.COMPARISON),
+        ("Did The Verge report on the phone before TechCrunch did?", AnswerType.ORDER),
+        ("What did Putin dismiss?", AnswerType.OPEN),
+        ("When did she retire, and what did her logbook record?", AnswerType.OPEN),
+    ],
+)
+def test_the_answer_type_comes_from_the_question_word_and_the_noun_after_it(question, kind):
+    assert answer_type(question) is kind
+
+
+def test_amounts_ask_for_money_and_shares_ask_for_percentages():
+    assert analyze("How much did Uber earn in the third quarter?").labels == {"MONEY"}
+    assert analyze("What percentage stake did SoftBank take in the startup?").labels == {"PERCENT"}
+    assert analyze("How many fans attended the final?").labels == {"CARDINAL", "QUANTITY"}
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "text", "met", "missed"),
+    [
+        ("Who plays the duchess in season 4 of The Palace?", "number", "season 4", "the fourth season", "season 3"),
+        ("How much did Uber earn in Q1 2021?", "number", "Q1", "first-quarter results", "second quarter"),
+        ("Who won Super Bowl LVIII?", "number", "Super Bowl LVIII", "super bowl 58", "Super Bowl LVII"),
+        ("What is the value of his 10-year contract?", "number", "10-year", "a ten-year deal", "an eight-year deal"),
+        ("Which bank paid a fine of $2 million?", "number", "$2 million", "paid 2m dollars", "paid $20 million"),
+        ("Who won the prize in 2022?", "year", "2022", "the 2022 prize", "the 2021 prize"),
+    ],
+)
+def test_hard_constraints_are_found_and_met_only_by_the_same_detail(question, kind, text, met, missed):
+    [constraint] = [c for c in analyze(question).constraints if c.kind == kind]
+    assert constraint.text == text
+    assert constraint.met_by(met) and not constraint.met_by(missed)
+
+
+def test_a_year_is_also_met_by_an_article_published_in_it():
+    [year] = [c for c in analyze("Who won the prize in 2022?").constraints if c.kind == "year"]
+    assert year.met_by("The jury named its winner.", "2022-06-01") and not year.met_by("The jury named its winner.", "2021-06-01")
+
+
+def test_named_entities_are_constraints_but_outlets_are_not():
+    names = [c.text for c in analyze("According to TechCrunch, how much did Binance pay?", ("TechCrunch",)).constraints]
+    assert "Binance" in names and "TechCrunch" not in names
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("Who traveled to Moscow for talks with Putin?", "en"),
+        ("Wie viele Soldaten hat Deutschland im Dezember 2025 in die Ukraine geschickt?", "de"),
+        ("Qui a remporté la Coupe du monde de football en 2022 ?", "fr"),
+    ],
+)
+def test_the_language_of_a_question_is_told(question, code):
+    assert language(question) == code
