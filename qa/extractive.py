@@ -52,7 +52,10 @@ ALTERNATIVES = 0.5
 
 _CONNECTIVE = re.compile(r"^\s*(and|but|also|so|then|what about|how about)\b", re.IGNORECASE)
 _PRONOUNS = frozenset("it its they them their theirs he him his she her hers this that these those there".split())
-_REPORTS = re.compile(r"\b(?:article|report|story|piece|coverage|post)s?\b", re.IGNORECASE)
+_REPORTS = re.compile(
+    r"\b(?:articles?|reports?|reported|stor(?:y|ies)|pieces?|coverage|covered|according to|as per|as noted by|posts?)\b",
+    re.IGNORECASE,
+)
 _REPORT_DATE = re.compile(r"\bwhen\b.*\b(report|reported|publish|published|cover|covered|write|wrote|post|posted)\b", re.I)
 
 
@@ -174,8 +177,9 @@ class ExtractiveAnswerer:
 
 
 def _draws_on_several(question: str, outlets: tuple[str, ...]) -> bool:
-    """Whether a question draws on several articles: it names two outlets, or two reports."""
-    return len(named_outlets(question, outlets)) > 1 or len(_REPORTS.findall(question)) > 1
+    """Whether a question draws on several articles: it names two outlets or two reports, or it
+    strings several clauses together (two commas or more)."""
+    return len(named_outlets(question, outlets)) > 1 or len(_REPORTS.findall(question)) > 1 or question.count(",") > 1
 
 
 def _missing_name(intent: Intent, question: str, retrieval: Retrieval, articles: dict[str, str]) -> Constraint | None:
