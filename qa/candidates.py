@@ -93,10 +93,15 @@ def candidates(
     year_only = re.search(r"\b(?:what|which) year\b", question.lower()) is not None
     excluded = {_normal(name) for name in exclude}
     found: dict[str, Candidate] = {}
+    inner = _inner_names([e.text for e in top])
     for sentence, ents in zip(top, entities([e.text for e in top]), strict=True):
-        spans = [(e.text, e.start, e.end, 1.0) for e in ents if e.label in intent.labels]
+        spans = [
+            (e.text, e.start, e.end, 1.0)
+            for e in ents
+            if e.label in intent.labels and (e.start > 0 or " " in e.text or e.text in inner or not names)
+        ]
         if names:
-            spans += [(text, start, end, NAME_CREDIT) for text, start, end in _proper_names(sentence.text, ents)]
+            spans += [(text, start, end, NAME_CREDIT) for text, start, end in _proper_names(sentence.text, ents, inner)]
         for entity_text, entity_start, entity_end, credit in spans:
             text = _answer_text(intent, entity_text, year_only)
             key = _normal(text)
@@ -121,22 +126,28 @@ def candidates(
     return sorted(merged, key=lambda c: -c.total)
 
 
-def _proper_names(text: str, ents: Sequence[Entity]) -> list[tuple[str, int, int]]:
+def _proper_names(text: str, ents: Sequence[Entity], names: set[str]) -> list[tuple[str, int, int]]:
     """Runs of capitalized words that the entity model left unlabelled ("Mayor Ines Okafor", a name
-    in a title), titles of office dropped; a lone word counts only inside a sentence."""
+    in a title), leading titles of office and function words dropped; a lone word at the start of
+    a sentence counts only when it is one of `names` (capitalized inside a sentence elsewhere)."""
     found = []
     for match in _CAPITALIZED_RUN.finditer(text):
         start, end = match.span()
         if any(e.start < end and start < e.end for e in ents):
             continue
         words = match.group(0).split()
-        while words and words[0].lower().strip(".") in _TITLES:
+        while words and (words[0].lower().strip(".") in _TITLES or words[0].lower() in STOPWORDS_EN):
             start += len(words[0]) + 1
             words = words[1:]
-        if not words or (len(words) == 1 and (start == 0 or words[0].lower() in _NOT_NAMES)):
+        if not words or (len(words) == 1 and (words[0].lower() in _NOT_NAMES or (start == 0 and words[0] not in names))):
             continue
         found.append((" ".join(words), start, end))
     return found
+
+
+def _inner_names(texts: Sequence[str]) -> set[str]:
+    """Words written with a capital inside a sentence (not at its start)."""
+    return {m.group(1) for text in texts for m in re.finditer(r"(?<=[a-z,;] )([A-Z][\w’'-]+)", text)}
 
 
 def _closeness(sentence: str, start: int, end: int, asked: set[str]) -> float:
@@ -175,6 +186,12 @@ def _merged(found: dict[str, Candidate]) -> list[Candidate]:
         target.articles |= part.articles
         target.sentences += [s for s in part.sentences if s not in target.sentences]
     return list(merged.values())
+
+
+def only_one_in(sentence: Candidacy, ranked: Sequence[Candidate]) -> Candidate | None:
+    """The one candidate that the sentence best matching the question holds, when it holds one only."""
+    inside = [c for c in ranked if sentence in c.sentences]
+    return inside[0] if len(inside) == 1 else None
 
 
 def clear_winner(ranked: Sequence[Candidate]) -> Candidate | None:

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from qa.analysis import named_outlets
-from qa.candidates import Candidacy, candidates, clear_winner
+from qa.candidates import Candidacy, candidates, clear_winner, only_one_in
 from qa.config import Settings
 from qa.intent import FACTOID, AnswerType, Constraint, Intent, analyze
 from qa.nlp import entities
@@ -46,7 +46,7 @@ HEADER_CREDIT = 0.5
 MIN_SENTENCE_CHARS = 20
 SIDE_BY_SIDE = 3
 TITLES = 3
-TITLE_CREDIT = 0.5
+TITLE_CREDIT = 0.8
 FALLBACK = 0.8
 ALTERNATIVES = 0.5
 
@@ -124,7 +124,9 @@ class ExtractiveAnswerer:
             title = Candidacy(sentence.passage.title, TITLE_CREDIT * sentence.coverage, sentence.rank, sentence.article)
             found.setdefault(title, sentence)
         texts = [f"{p.title} {p.text}" for p in passages]
-        winner = clear_winner(candidates(evidence.intent, question, list(found), texts, exclude=[p.source for p in passages]))
+        ranked_candidates = candidates(evidence.intent, question, list(found), texts, exclude=[p.source for p in passages])
+        best = Candidacy(ranked[0].text, ranked[0].coverage, ranked[0].rank, ranked[0].article)
+        winner = clear_winner(ranked_candidates) or only_one_in(best, ranked_candidates)
         if winner is None:
             return None
         holding = [found[e] for e in winner.sentences if winner.text.lower() in found[e].text.lower()]
