@@ -63,3 +63,19 @@ def test_add_files_ingests_good_files_and_lists_the_bad_ones(tmp_path):
     assert "Added 1" in report and "broken" in report and "invalid JSON" in report
     assert "1 articles" in corpus
     assert not archive.ask("Who kept the light for forty years?").refused
+
+
+def test_the_short_answer_stands_in_bold_at_the_top_of_the_chat_answer(seeded):
+    history, _, _, turns = last(ChatHandlers(seeded).respond(SEED_QUESTION, [], "", "", [], 10, []))
+    short = turns[-1].answer.short
+    assert short and history[-1]["content"].startswith(f"**{short}**\n\n")
+
+
+def test_the_sources_panel_marks_every_quoted_sentence_of_a_passage():
+    from qa.render import sources_html
+    from qa.types import Answer, Citation
+
+    text = "First fact here. A middle sentence. Second fact <b>there</b>."
+    citation = Citation(1, "T", "S", "2024-01-01", "", "p", text, ("First fact here.", "Second fact <b>there</b>."), 1.0)
+    html = sources_html(Answer("First fact here. Second fact. [1]", refused=False, citations=[citation]))
+    assert html.count("<mark>") == 2 and "<mark>Second fact &lt;b&gt;there&lt;/b&gt;.</mark>" in html
