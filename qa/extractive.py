@@ -12,7 +12,8 @@ The question's intent (qa.intent) decides the shape of the answer:
 - anything else: the best sentence, and a further one only when it adds enough of the question.
 It refuses, saying why, when the evidence is weak (best passage's similarity plus best sentence's
 coverage below `min_evidence`) or misses a hard constraint of the question: another year, season
-or amount in the evidence, or a name in the question that no article of the archive holds.
+or amount in the evidence, or a name in the question that no article of the archive holds (for a
+factoid question about one article: that no article found holds).
 
 A follow-up (one that opens with "and", "what about", ... or leans on a pronoun) is searched for
 together with the previous question, but answered for its own words.
