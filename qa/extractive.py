@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa.analysis import named_outlets
 from qa.candidates import Candidacy, candidates, clear_winner, only_one_in
@@ -71,7 +71,9 @@ class _Sentence:
     text: str
     passage: Passage
     rank: int
-    coverage: float
+    terms: frozenset[str]
+    header: frozenset[str]
+    coverage: float = 0.0
 
     @property
     def article(self) -> str:
@@ -96,21 +98,22 @@ class ExtractiveAnswerer:
         """The Answer to the retrieval's focus question."""
         question = retrieval.focus
         weights = {t: retrieval.term_weights.get(t, 0.0) for t in set(terms(question))}
-        sentences = _sentences(retrieval.passages, weights, question)
+        split = _sentences(retrieval.passages, question)
+        sentences = _scored(split, weights)
         best = max(sentences, key=lambda s: (s.coverage, -s.rank), default=None)
         if best is None or not best.coverage or retrieval.best_similarity + best.coverage < self.settings.min_evidence:
             return Answer.refusal()
         intent = analyze(question, retrieval.outlets or tuple({p.source for p in retrieval.passages if p.source}))
         articles = retrieval.articles or {p.article_id: f"{p.title} {p.text}" for p in retrieval.passages}
-        missing = _missing_name(intent, question, retrieval, articles)
+        several = _draws_on_several(question, retrieval.outlets)
+        missing = _missing_name(intent, question, retrieval, articles, several)
         if missing:
             return _unmet(missing, [])
         exact = set(terms(" ".join(c.text for c in intent.constraints if c.kind in ("year", "month"))))
         topical = {t: w for t, w in weights.items() if t not in exact}
         if topical and exact:
-            sentences = _sentences(retrieval.passages, topical, question)
+            sentences = _scored(split, topical)
         ranked = sorted(sentences, key=lambda s: (-s.coverage, s.rank))
-        several = _draws_on_several(question, retrieval.outlets)
         evidence = _Evidence(intent, articles, {p.article_id: p.published for p in retrieval.passages}, several)
         if intent.type in (AnswerType.YES_NO, AnswerType.COMPARISON, AnswerType.ORDER):
             return self._side_by_side(ranked)
@@ -146,11 +149,11 @@ class ExtractiveAnswerer:
             return _unmet(evidence.sentence_unmet(ranked[0]), [ranked[0]])
         total = sum(weights.values()) or 1.0
         chosen = [first]
-        covered = set(terms(first.text)) & weights.keys()
+        covered = first.terms & weights.keys()
         for sentence in usable:
             if len(chosen) >= self.settings.answer_sentences:
                 break
-            new = (set(terms(sentence.text)) & weights.keys()) - covered
+            new = (sentence.terms & weights.keys()) - covered
             if sentence in chosen or sum(weights[t] for t in new) / total < self.settings.min_added_coverage:
                 continue
             if sentence.coverage < ALTERNATIVES * first.coverage or evidence.sentence_unmet(sentence):
@@ -185,13 +188,15 @@ def _draws_on_several(question: str, outlets: tuple[str, ...]) -> bool:
     return len(named_outlets(question, outlets)) > 1 or len(_REPORTS.findall(question)) > 1 or question.count(",") > 1
 
 
-def _missing_name(intent: Intent, question: str, retrieval: Retrieval, articles: dict[str, str]) -> Constraint | None:
+def _missing_name(
+    intent: Intent, question: str, retrieval: Retrieval, articles: dict[str, str], several: bool
+) -> Constraint | None:
     """A name of the question that no article of the archive holds; or, for a factoid question about
     one article, a name that none of the articles found holds. (A question that draws on several
     articles may name what only an article not retrieved holds.)"""
     names = [c for c in intent.constraints if c.kind == "entity"]
     unknown = next((c for c in names if set(terms(c.text)) & retrieval.unknown_terms), None)
-    if unknown or intent.type not in FACTOID or _draws_on_several(question, retrieval.outlets):
+    if unknown or intent.type not in FACTOID or several:
         return unknown or _unknown_name(question, retrieval.unknown_terms)
     everything = " ".join(articles.values())
     return next((c for c in names if not c.met_by(everything)), None) or _unknown_name(question, retrieval.unknown_terms)
@@ -283,28 +288,41 @@ def _compose(chosen: list[_Sentence], *, short: str = "", bylines: bool = False)
     return Answer(("\n" if bylines else " ").join(lines), refused=False, citations=citations, short=short)
 
 
-def _sentences(passages: list[Passage], weights: dict[str, float], question: str) -> list[_Sentence]:
-    """The passages' sentences worth quoting, each with its weighted share of the question's terms
-    (terms of the passage's title and outlet count half): no echoes of the question, no headings."""
-    total = sum(weights.values())
-    if not total:
-        return []
+def _sentences(passages: list[Passage], question: str) -> list[_Sentence]:
+    """The passages' sentences worth quoting, with their terms and their passage's title and outlet
+    terms: no echoes of the question, no headings."""
     asked = set(terms(question))
     seen: set[str] = set()
     found = []
     for rank, passage in enumerate(passages):
-        header = set(terms(f"{passage.title} {passage.source}"))
+        header = frozenset(terms(f"{passage.title} {passage.source}"))
         for text in split_sentences(passage.text):
             if len(text) < MIN_SENTENCE_CHARS or text in seen or is_heading(text, passage.title):
                 continue
             seen.add(text)
-            own = set(terms(text))
-            if own <= asked:
-                continue
-            score = sum(w for t, w in weights.items() if t in own)
-            score += HEADER_CREDIT * sum(w for t, w in weights.items() if t in header and t not in own)
-            found.append(_Sentence(text, passage, rank, score / total))
+            own = frozenset(terms(text))
+            if not own <= asked:
+                found.append(_Sentence(text, passage, rank, own, header))
     return found
+
+
+def _scored(sentences: list[_Sentence], weights: dict[str, float]) -> list[_Sentence]:
+    """The sentences with their weighted share of the question's terms (terms of the passage's title
+    and outlet count half); none when the question has no weighted terms."""
+    total = sum(weights.values())
+    if not total:
+        return []
+    return [
+        replace(
+            s,
+            coverage=(
+                sum(w for t, w in weights.items() if t in s.terms)
+                + HEADER_CREDIT * sum(w for t, w in weights.items() if t in s.header and t not in s.terms)
+            )
+            / total,
+        )
+        for s in sentences
+    ]
 
 
 def is_echo(sentence: str, question: str) -> bool:
