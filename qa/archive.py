@@ -74,6 +74,11 @@ class Archive:
         chosen for, when they differ from the question searched with (a follow-up's own words)."""
         if not question.strip():
             raise BadFilter("the question is empty")
+        if len(question) > self.settings.max_question_chars:
+            raise BadFilter(
+                f"the question is {len(question):,} characters long; the limit is {self.settings.max_question_chars:,} "
+                "(QA_MAX_QUESTION_CHARS)"
+            )
         self.index.refresh()
         if self._retriever is None:
             self._retriever = HybridRetriever(self.index)

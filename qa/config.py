@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(32, ge=0)
 
     top_k: int = Field(10, ge=1, description="Passages retrieved for each question.")
+    max_question_chars: int = Field(2000, ge=1, description="Longest question accepted, in characters.")
     candidates: int = Field(30, ge=1, description="Depth of the dense and BM25 lists before fusion.")
 
     dense_weight: float = Field(

@@ -99,3 +99,8 @@ def test_the_public_api_exports_every_error_a_user_can_act_on():
 
     assert {cls.__name__ for cls in subclasses(QAError)} <= set(qa.__all__)
     assert all(getattr(qa, name) is not None for name in qa.__all__)
+
+
+def test_an_overlong_question_is_a_one_line_error(seeded):
+    with pytest.raises(BadFilter, match="the question is 20,000 characters long; the limit is 2,000"):
+        seeded.ask("why " * 5000)
