@@ -33,6 +33,7 @@ _TITLES = frozenset(
 RANK_DECAY = 0.1
 ARTICLE_BONUS = 0.5
 LEAD = 1.2
+TITLE_WEIGHT = 3.0
 NAMES = frozenset({AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE, AnswerType.WORK})
 _CALENDAR = re.compile(
     r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:\s|$)|\b(?:spring|summer|autumn|fall|winter)\b",
@@ -40,6 +41,8 @@ _CALENDAR = re.compile(
 )
 _NOT_NAMES = frozenset("one two three first second laid said new the this that".split())
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+_CONTRACTION = re.compile(r"^\w+[’'](?:m|re|ve|ll|d)$")
+_CURRENCY = "$€£¥"
 
 
 @dataclass(frozen=True)
@@ -61,12 +64,19 @@ class Candidate:
     score: float = 0.0
     articles: set[str] = field(default_factory=set)
     sentences: list[Candidacy] = field(default_factory=list)
-
+    forms: set[str] = field(default_factory=set)
     mentions: float = 0.0
+    in_titles: float = 0.0
+    own: float = 0.0
 
     @property
     def total(self) -> float:
-        return self.score * (1 + ARTICLE_BONUS * (len(self.articles) - 1)) * (1 + MENTION_WEIGHT * self.mentions)
+        return (
+            self.score
+            * (1 + ARTICLE_BONUS * (len(self.articles) - 1))
+            * (1 + MENTION_WEIGHT * self.mentions)
+            * (1 + TITLE_WEIGHT * self.in_titles)
+        )
 
 
 def _normal(text: str) -> str:
@@ -78,10 +88,16 @@ def _within(short: str, long: str) -> bool:
 
 
 def candidates(
-    intent: Intent, question: str, evidence: Sequence[Candidacy], passages: Sequence[str] = (), exclude: Sequence[str] = ()
+    intent: Intent,
+    question: str,
+    evidence: Sequence[Candidacy],
+    passages: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    titles: Sequence[str] = (),
 ) -> list[Candidate]:
-    """The candidates of the best evidence sentences, best first; `passages` are the texts retrieved,
-    the share of which that mention a candidate adds to its score."""
+    """The candidates of the best evidence sentences, best first; `passages` are the texts retrieved
+    and `titles` their articles' titles: the share of either that mention a candidate adds to its
+    score (an article's title names its subject)."""
     if not intent.labels:
         return []
     best = max((e.coverage for e in evidence), default=0.0) or 1.0
@@ -94,55 +110,117 @@ def candidates(
     excluded = {_normal(name) for name in exclude}
     found: dict[str, Candidate] = {}
     inner = _inner_names([e.text for e in top])
-    for sentence, ents in zip(top, entities([e.text for e in top]), strict=True):
+    found_entities = entities([e.text for e in top])
+    other_label = _labelled_otherwise(found_entities, intent.labels)
+    common = _common_words([*passages, *(e.text for e in top)]) if names else frozenset()
+    for sentence, ents in zip(top, found_entities, strict=True):
         spans = [
-            (e.text, e.start, e.end, 1.0)
+            _amount_span(sentence.text, e)
             for e in ents
-            if e.label in intent.labels and (e.start > 0 or " " in e.text or e.text in inner or not names)
+            if e.label in intent.labels
+            and (e.start > 0 or " " in e.text or e.text in inner or not names)
+            and not _converted(sentence.text, e)
         ]
         if names:
-            spans += [(text, start, end, NAME_CREDIT) for text, start, end in _proper_names(sentence.text, ents, inner)]
+            spans += [(text, start, end, NAME_CREDIT) for text, start, end in _proper_names(sentence.text, ents, inner, common)]
+            spans = [part for span in spans for part in _joined_names(*span)]
         for entity_text, entity_start, entity_end, credit in spans:
             text = _answer_text(intent, entity_text, year_only)
             key = _normal(text)
-            if names and (not text[:1].isupper() or key in _NOT_NAMES or key in STOPWORDS_EN):
+            if names and (not text[:1].isupper() or key in _NOT_NAMES or key in STOPWORDS_EN or key in other_label):
+                continue
+            if names and _CONTRACTION.match(text):
+                continue
+            if names and " " not in key and key in common:
                 continue
             if intent.type is AnswerType.DATE and not _CALENDAR.search(text):
                 continue
             if not key or f" {key} " in asked or key in excluded or (names and set(terms(text)) & asked_terms):
                 continue
-            candidate = found.setdefault(key, Candidate(text))
+            candidate = found.setdefault(key, Candidate(text, forms={key}))
             if sentence not in candidate.sentences:
                 near = _closeness(sentence.text, entity_start, entity_end, asked_words)
-                candidate.score += credit * (sentence.coverage / best) ** 2 * (0.5 + near) / (1 + RANK_DECAY * sentence.rank)
+                gain = credit * (sentence.coverage / best) ** 2 * (0.5 + near) / (1 + RANK_DECAY * sentence.rank)
+                candidate.score += gain
+                candidate.own += gain
                 candidate.articles.add(sentence.article)
                 candidate.sentences.append(sentence)
     merged = _merged(found)
     texts = [f" {_normal(text)} " for text in passages]
+    headlines = [f" {_normal(text)} " for text in dict.fromkeys(titles)]
     for candidate in merged:
-        name = _normal(candidate.text)
-        mark = f" {name.split()[-1]} " if intent.type is AnswerType.PERSON else f" {name} "
-        candidate.mentions = sum(mark in text for text in texts) / len(texts) if texts else 0.0
+        marks = {f" {form.split()[-1]} " if intent.type is AnswerType.PERSON else f" {form} " for form in candidate.forms}
+        candidate.mentions = _share(marks, texts)
+        candidate.in_titles = _share({f" {form} " for form in candidate.forms}, headlines)
     return sorted(merged, key=lambda c: -c.total)
 
 
-def _proper_names(text: str, ents: Sequence[Entity], names: set[str]) -> list[tuple[str, int, int]]:
+def _amount_span(sentence: str, entity: Entity) -> tuple[str, int, int, float]:
+    """An entity with the currency sign the entity model left before it ("$69bn")."""
+    if entity.start and sentence[entity.start - 1] in _CURRENCY and entity.text[:1] not in _CURRENCY:
+        return sentence[entity.start - 1 : entity.end], entity.start - 1, entity.end, 1.0
+    return entity.text, entity.start, entity.end, 1.0
+
+
+def _converted(sentence: str, entity: Entity) -> bool:
+    """An amount in brackets after another ("$69bn (£56bn)"): a conversion, not an answer."""
+    return entity.label == "MONEY" and sentence[: entity.start].rstrip(_CURRENCY + " ").endswith("(")
+
+
+def _share(marks: set[str], texts: Sequence[str]) -> float:
+    return sum(any(mark in text for mark in marks) for text in texts) / len(texts) if texts else 0.0
+
+
+def _proper_names(text: str, ents: Sequence[Entity], names: set[str], common: frozenset[str]) -> list[tuple[str, int, int]]:
     """Runs of capitalized words that the entity model left unlabelled ("Mayor Ines Okafor", a name
-    in a title), leading titles of office and function words dropped; a lone word at the start of
-    a sentence counts only when it is one of `names` (capitalized inside a sentence elsewhere)."""
+    in a title), leading titles of office, function words and `common` words (written in lower case
+    elsewhere) dropped from either end; a lone word at the start of a sentence counts only when it
+    is one of `names` (capitalized inside a sentence elsewhere)."""
     found = []
     for match in _CAPITALIZED_RUN.finditer(text):
         start, end = match.span()
         if any(e.start < end and start < e.end for e in ents):
             continue
         words = match.group(0).split()
-        while words and (words[0].lower().strip(".") in _TITLES or words[0].lower() in STOPWORDS_EN):
+        while words and (
+            words[0].lower().strip(".") in _TITLES or words[0].lower() in STOPWORDS_EN or words[0].lower() in common
+        ):
             start += len(words[0]) + 1
             words = words[1:]
+        while len(words) > 1 and (words[-1].lower() in STOPWORDS_EN or words[-1].lower() in common):
+            end -= len(words[-1]) + 1
+            words = words[:-1]
         if not words or (len(words) == 1 and (words[0].lower() in _NOT_NAMES or (start == 0 and words[0] not in names))):
             continue
         found.append((" ".join(words), start, end))
     return found
+
+
+def _joined_names(text: str, start: int, end: int, credit: float) -> list[tuple[str, int, int, float]]:
+    """Two names of several words joined by a hyphen ("Taylor Swift-Travis Kelce") as two; a
+    hyphenated name ("Bankman-Fried") as it is."""
+    match = re.fullmatch(r"([^-]*\s[^-]*)-([A-Z][^-]*\s[^-]*)", text)
+    if not match:
+        return [(text, start, end, credit)]
+    left = match.group(1)
+    return [(left, start, start + len(left), credit), (text[len(left) + 1 :], start + len(left) + 1, end, credit)]
+
+
+def _labelled_otherwise(found: Sequence[Sequence[Entity]], wanted: frozenset[str]) -> set[str]:
+    """Names the entity model labels with a type the question does not ask for more often than
+    with one it does ("OpenAI" is most often an organization, even where it was once a person)."""
+    votes: dict[str, int] = {}
+    for ents in found:
+        for entity in ents:
+            key = _normal(entity.text)
+            votes[key] = votes.get(key, 0) + (1 if entity.label in wanted else -1)
+    return {key for key, vote in votes.items() if vote < 0}
+
+
+def _common_words(texts: Sequence[str]) -> frozenset[str]:
+    """Words the texts write in lower case: a capitalized one of them is a sentence's first word or
+    a heading's, not a name."""
+    return frozenset(word for text in texts for word in re.findall(r"(?<![\w’'-])[a-z][a-z’'-]+(?![\w’'-])", text))
 
 
 def _inner_names(texts: Sequence[str]) -> set[str]:
@@ -166,24 +244,38 @@ def _closeness(sentence: str, start: int, end: int, asked: set[str]) -> float:
 
 def _answer_text(intent: Intent, text: str, year_only: bool) -> str:
     text = text.strip().removesuffix("’s").removesuffix("'s").strip(" ,.;:")
+    if intent.type in NAMES and intent.type is not AnswerType.WORK:
+        text = re.split(r"[’']s\s", text)[0]
     year = _YEAR.search(text)
     if intent.type is AnswerType.DATE and year and year_only:
         return year.group(1)
     return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE) if intent.type is not AnswerType.WORK else text
 
 
+def _abbreviates(short: str, long: str) -> bool:
+    """Whether one word is the initials of a name of several words ("SBF", "EU") or the start of its
+    first word ("Fed" for "Federal Reserve")."""
+    words = long.split()
+    if " " in short or len(words) < 2:
+        return False
+    return short == "".join(w[0] for w in words) or (len(short) >= 3 and words[0].startswith(short) and words[0] != short)
+
+
 def _merged(found: dict[str, Candidate]) -> list[Candidate]:
-    """Forms of one name as one candidate, under its longest form."""
+    """Forms of one name as one candidate, under its longest form; initials and shortenings too."""
     keys = sorted(found, key=len, reverse=True)
     merged: dict[str, Candidate] = {}
     for key in keys:
-        into = next((k for k in merged if _within(key, k)), None) if len(key.split()) < 3 else None
+        into = next((k for k in merged if _within(key, k) or _abbreviates(key, k)), None)
         if into is None:
             merged[key] = found[key]
             continue
         target, part = merged[into], found[key]
+        if part.own > target.own and " " in key:
+            target.text, target.own = part.text, part.own
         target.score += part.score
         target.articles |= part.articles
+        target.forms |= part.forms
         target.sentences += [s for s in part.sentences if s not in target.sentences]
     return list(merged.values())
 

@@ -128,7 +128,14 @@ class ExtractiveAnswerer:
             title = Candidacy(sentence.passage.title, TITLE_CREDIT * sentence.coverage, sentence.rank, sentence.article)
             found.setdefault(title, sentence)
         texts = [f"{p.title} {p.text}" for p in passages]
-        ranked_candidates = candidates(evidence.intent, question, list(found), texts, exclude=[p.source for p in passages])
+        ranked_candidates = candidates(
+            evidence.intent,
+            question,
+            list(found),
+            texts,
+            exclude=[p.source for p in passages],
+            titles=[p.title for p in passages],
+        )
         best = Candidacy(ranked[0].text, ranked[0].coverage, ranked[0].rank, ranked[0].article)
         winner = clear_winner(ranked_candidates) or only_one_in(best, ranked_candidates)
         if winner is None:

@@ -48,6 +48,9 @@ LABELS: dict[AnswerType, frozenset[str]] = {
 }
 """The entity labels that can answer each type of question."""
 
+_PRODUCTS = "product device model phone console chatbot tool truck car vehicle gadget handheld software"
+"""Heads of questions that ask for a product, which the entity model often labels as a company."""
+
 _HEADS: dict[AnswerType, str] = {
     AnswerType.PERSON: "person people individual man woman player athlete ceo founder executive chief president leader "
     "actor actress singer rapper artist director author writer coach manager minister official politician journalist "
@@ -57,12 +60,13 @@ _HEADS: dict[AnswerType, str] = {
     "chairman chairwoman governor king queen prince princess boss designer engineer architect lawmaker general "
     "soldier victim suspect defendant witness partner wife husband son daughter mother father student fan celebrity "
     "musician comedian chef pilot astronaut boxer fighter runner swimmer skier cyclist sculptor painter photographer "
-    "producer composer dancer model activist founder co-founder commissioner referee captain",
+    "producer composer dancer model activist founder co-founder commissioner referee captain receiver linebacker "
+    "goalkeeper defender midfielder forward prodigy",
     AnswerType.ORGANIZATION: "company companies firm organization organisation team club brand startup start-up platform "
     "agency group bank university college school network party exchange app service retailer studio publisher "
     "manufacturer maker carrier airline league authority government nonprofit charity fund investor label "
     "institution business corporation conglomerate automaker chipmaker developer provider operator lab laboratory "
-    "entity sportsbook site court",
+    "entity sportsbook site court establishment outfit band",
     AnswerType.PLACE: "city country state town region venue stadium place county continent island nation location "
     "capital province area arena",
     AnswerType.DATE: "date day year month time week season decade",
@@ -70,8 +74,10 @@ _HEADS: dict[AnswerType, str] = {
     "revenue score margin",
     AnswerType.OUTLET: "outlet publication newspaper source website magazine",
     AnswerType.WORK: "film movie book song album show series title game novel play documentary podcast track episode "
-    "product device model phone console",
+    "single drama sitcom franchise installment "
+    f"{_PRODUCTS}",
 }
+_PRODUCT_WORDS = frozenset(_PRODUCTS.split())
 _HEAD_TYPES = {word: kind for kind, words in _HEADS.items() for word in words.split()}
 _WH = re.compile(r"\b(who|whom|whose|which|what|when|where|how)\b", re.IGNORECASE)
 _AUXILIARY = re.compile(
@@ -82,8 +88,12 @@ _COMPARISON_WORDS = re.compile(
     r"\b(both|while|whereas|compared|consistent|same|differ|different|also|agree|align|contrast|and did|and does|and is)\b",
     re.IGNORECASE,
 )
-_SECOND_ASK = re.compile(r",?\s+and\s+(?:who|whom|what|when|where|which|how)\b", re.IGNORECASE)
-"""A second question joined to the first ("When did she retire, and what did she record?"): open."""
+_SECOND_ASK = re.compile(
+    r",?\s+and\s+(?:who|whom|what|when|where|which|how)\s+(?:is|are|was|were|do|does|did|has|have|had|will|can)\s+"
+    r"(?:(?:he|she|it|they|we|you|i|the|a|an|his|her|its|their)\b|[A-Z])",
+)
+"""A second question joined to the first ("When did she retire, and what did she record?"): open. A
+relative clause ("the man who, after ..., and who is accused of ...") is not one."""
 _HOW = {"many": AnswerType.NUMBER, "much": AnswerType.NUMBER, "long": AnswerType.NUMBER, "old": AnswerType.NUMBER}
 
 
@@ -139,7 +149,8 @@ def answer_type(question: str) -> AnswerType:
     if not match or _SECOND_ASK.search(question):
         return AnswerType.OPEN
     word = match.group(1).lower()
-    following = re.findall(r"[a-z%-]+", question[match.end() :].lower())[:4]
+    rest = question[match.end() :]
+    following = re.findall(r"[a-z%-]+", rest.lower())[:8]
     if word in ("who", "whom", "whose"):
         return AnswerType.PERSON
     if word == "where":
@@ -148,12 +159,49 @@ def answer_type(question: str) -> AnswerType:
         return AnswerType.DATE
     if word == "how":
         return _HOW.get(following[0], AnswerType.OPEN) if following else AnswerType.OPEN
-    skip = {"is", "was", "are", "were", "the", "a", "an", "of", "kind", "type", "sort", "specific", "particular"}
-    for noun in [w for w in following if w not in skip][:3]:
-        kind = _HEAD_TYPES.get(noun) or _HEAD_TYPES.get(noun.rstrip("s"))
-        if kind:
-            return kind
-    return AnswerType.OPEN
+    return _head_type(rest)
+
+
+def _head_type(phrase: str) -> AnswerType:
+    """The type named by the head of the noun phrase after "which" / "what": its last word that
+    names a type, before the verb or "of" ("which Columbia University chemist shared" asks for a
+    person, "what percentage of users" for a number, "which band's single" for a work). Capitalized words are names inside the phrase
+    (the first of them that names a type counts only when no other word does), and up to three
+    other words may come first ("which NFL wide receiver")."""
+    kind = named = AnswerType.OPEN
+    modifiers = 0
+    phrase = re.sub(r"[’']s\b", " 's", re.split(r"[,;:?()]", phrase)[0])
+    for word in re.findall(r"'s|[A-Za-z%][\w%.-]*", phrase):
+        low = word.lower()
+        if word == "'s":
+            kind, modifiers = AnswerType.OPEN, 0
+            continue
+        head = _HEAD_TYPES.get(low) or _HEAD_TYPES.get(_singular(low))
+        if word[0].isupper():
+            named = named if named is not AnswerType.OPEN else head or named
+        elif head:
+            kind = head
+        elif kind is not AnswerType.OPEN or modifiers >= 3:
+            break
+        elif low in _NOT_HEADS:
+            continue
+        else:
+            modifiers += 1
+    return kind if kind is not AnswerType.OPEN else named
+
+
+_NOT_HEADS = frozenset(
+    "is was are were the a an of for kind type types sort specific particular name names term common leading new "
+    "popular major prominent notable".split()
+)
+
+
+def _singular(noun: str) -> str:
+    if noun.endswith("ies"):
+        return noun[:-3] + "y"
+    if noun.endswith(("sses", "shes", "ches", "xes")):
+        return noun[:-2]
+    return noun.removesuffix("s")
 
 
 _NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
@@ -295,6 +343,8 @@ def labels(question: str, kind: AnswerType) -> frozenset[str]:
         ):
             return frozenset({"MONEY"})
         return frozenset({"CARDINAL", "QUANTITY"})
+    if kind is AnswerType.WORK and set(re.findall(r"[a-z]+", low)) & _PRODUCT_WORDS:
+        return LABELS[kind] | {"ORG"}
     return LABELS.get(kind, frozenset())
 
 

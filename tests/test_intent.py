@@ -24,6 +24,14 @@ from qa.language import language
         ("Did The Verge report on the phone before TechCrunch did?", AnswerType.ORDER),
         ("What did Putin dismiss?", AnswerType.OPEN),
         ("When did she retire, and what did her logbook record?", AnswerType.OPEN),
+        ("Which Columbia University chemist shared the Nobel Prize?", AnswerType.PERSON),
+        ("Which NFL wide receiver leads the league in yards?", AnswerType.PERSON),
+        ("What was the band's biggest single of 1985?", AnswerType.WORK),
+        ("What percentage of users pay for music?", AnswerType.NUMBER),
+        ("Which team did the player join?", AnswerType.ORGANIZATION),
+        ("What is the name of the electric pickup truck Musk unveiled?", AnswerType.WORK),
+        ("What type of establishments adjust betting lines?", AnswerType.ORGANIZATION),
+        ("Who is the founder facing trial, and who is accused of fraud by prosecutors?", AnswerType.PERSON),
     ],
 )
 def test_the_answer_type_comes_from_the_question_word_and_the_noun_after_it(question, kind):

@@ -1,0 +1,65 @@
+"""Short-answer candidates: the forms of one name counted together, and the spans that are not names
+or not answers left out. Sentences are given directly, as the answerer passes them."""
+
+from __future__ import annotations
+
+from qa.candidates import Candidacy, candidates, clear_winner
+from qa.intent import analyze
+
+
+def _ranked(question: str, *sentences: str, titles: tuple[str, ...] = ()) -> list[str]:
+    evidence = [Candidacy(text, 1.0 - 0.01 * rank, rank, f"a{rank}") for rank, text in enumerate(sentences)]
+    return [c.text for c in candidates(analyze(question), question, evidence, sentences, titles=titles)]
+
+
+def test_initials_and_a_shortened_name_count_for_the_full_name():
+    ranked = _ranked(
+        "Who is the founder on trial for fraud?",
+        "SBF told the jury on trial that the fraud was not his.",
+        "Prosecutors say Sam Bankman-Fried directed the fraud.",
+        "Caroline Ellison testified at the trial about fraud.",
+    )
+    assert ranked[0] == "Sam Bankman-Fried"
+    assert "SBF" not in ranked
+
+
+def test_a_possessive_ends_the_name_it_follows():
+    ranked = _ranked("Which company reported revenue growth?", "Investors cheered Uber’s Q3 revenue growth this week.")
+    assert ranked == ["Uber"]
+
+
+def test_two_names_joined_by_a_hyphen_are_two_candidates():
+    ranked = _ranked(
+        "Which player was rumored in a relationship?", "The Taylor Swift-Travis Kelce relationship was rumored for weeks."
+    )
+    assert set(ranked) == {"Taylor Swift", "Travis Kelce"}
+
+
+def test_capitalized_common_words_and_contractions_are_not_names():
+    ranked = _ranked(
+        "Which company makes the handheld?",
+        "After months of work, Nintendo makes the new handheld.",
+        "Reviewers wrote that the handheld is better, After all, I’m sure it makes them happy after a patch.",
+    )
+    assert ranked == ["Nintendo"]
+
+
+def test_an_amount_keeps_its_currency_and_its_conversion_is_not_a_candidate():
+    ranked = _ranked("How much did Microsoft pay for the studio?", "Microsoft paid $69bn (£56bn) for the studio.")
+    assert ranked == ["$69bn"]
+
+
+def test_a_name_in_the_articles_titles_wins_over_one_in_a_single_sentence():
+    question = "Which company released the handheld?"
+    sentences = ("On Thursday, Sony released the handheld.", "On Friday, Nintendo released the handheld.")
+    plain = candidates(analyze(question), question, [Candidacy(s, 1.0, 0, "a") for s in sentences], sentences)
+    titled = candidates(
+        analyze(question),
+        question,
+        [Candidacy(s, 1.0, 0, "a") for s in sentences],
+        sentences,
+        titles=("Sony's new handheld is here", "Sony ships the OLED model"),
+    )
+    assert clear_winner(plain) is None
+    winner = clear_winner(titled)
+    assert winner is not None and winner.text == "Sony"
