@@ -108,6 +108,7 @@ def candidates(
     asked_terms = set(terms(question))
     year_only = re.search(r"\b(?:what|which) year\b", question.lower()) is not None
     excluded = {_normal(name) for name in exclude}
+    asked_names = [_normal(c.text) for c in intent.constraints if c.kind == "entity"]
     found: dict[str, Candidate] = {}
     inner = _inner_names([e.text for e in top])
     found_entities = entities([e.text for e in top])
@@ -120,6 +121,7 @@ def candidates(
             if e.label in intent.labels
             and (e.start > 0 or " " in e.text or e.text in inner or not names)
             and not _converted(sentence.text, e)
+            and not _qualifier(sentence.text, e, ents)
         ]
         if names:
             spans += [(text, start, end, NAME_CREDIT) for text, start, end in _proper_names(sentence.text, ents, inner, common)]
@@ -136,6 +138,8 @@ def candidates(
             if intent.type is AnswerType.DATE and not _CALENDAR.search(text):
                 continue
             if not key or f" {key} " in asked or key in excluded or (names and set(terms(text)) & asked_terms):
+                continue
+            if any(_abbreviates(key, name) for name in asked_names):
                 continue
             candidate = found.setdefault(key, Candidate(text, forms={key}))
             if sentence not in candidate.sentences:
@@ -165,6 +169,13 @@ def _amount_span(sentence: str, entity: Entity) -> tuple[str, int, int, float]:
 def _converted(sentence: str, entity: Entity) -> bool:
     """An amount in brackets after another ("$69bn (£56bn)"): a conversion, not an answer."""
     return entity.label == "MONEY" and sentence[: entity.start].rstrip(_CURRENCY + " ").endswith("(")
+
+
+def _qualifier(sentence: str, entity: Entity, ents: Sequence[Entity]) -> bool:
+    """A place that only says where the place before it is ("Stockholm, Sweden")."""
+    return entity.label in ("GPE", "LOC") and any(
+        e.label in ("GPE", "LOC", "FAC") and e.end < entity.start and sentence[e.end : entity.start] == ", " for e in ents
+    )
 
 
 def _share(marks: set[str], texts: Sequence[str]) -> float:

@@ -13,7 +13,8 @@ The question's intent (qa.intent) decides the shape of the answer:
 It refuses, saying why, when the evidence is weak (best passage's similarity plus best sentence's
 coverage below `min_evidence`) or misses a hard constraint of the question: another year, season
 or amount in the evidence, or a name in the question that no article of the archive holds (for a
-factoid question about one article: that no article found holds).
+factoid question about one article: that no article found holds, or that the articles of the short
+answer do not hold).
 
 A follow-up (one that opens with "and", "what about", ... or leans on a pronoun) is searched for
 together with the previous question, but answered for its own words.
@@ -247,7 +248,8 @@ class _Evidence:
 
     def unmet(self, sentences: Sequence[str], article_ids: Iterable[str]) -> Constraint | None:
         """The first year or month that neither the sentences say nor the articles were published
-        in, or the first number that none of the articles holds."""
+        in, the first number that none of the articles holds, or, for a factoid question about one
+        article, the first name of the question that none of them holds."""
         ids = set(self.articles) if self.several else set(article_ids)
         if self.several:
             sentences = [*sentences, *self.articles.values()]
@@ -256,9 +258,14 @@ class _Evidence:
                 said = any(constraint.met_by(text) for text in sentences)
                 if not said and not any(constraint.met_by("", self.published.get(a, "")) for a in ids):
                     return constraint
-            elif constraint.kind == "number" and not any(constraint.met_by(self.articles.get(a, "")) for a in ids):
+            elif self._checked(constraint) and not any(constraint.met_by(self.articles.get(a, "")) for a in ids):
                 return constraint
         return None
+
+    def _checked(self, constraint: Constraint) -> bool:
+        """Numbers are checked in the articles of an answer; names only for a factoid question about
+        one article (one that draws on several may name what another article holds)."""
+        return constraint.kind == "number" or (constraint.kind == "entity" and not self.several and self.intent.type in FACTOID)
 
     def sentence_unmet(self, sentence: _Sentence) -> Constraint | None:
         return self.unmet([sentence.text], [sentence.article])

@@ -101,7 +101,8 @@ _HOW = {"many": AnswerType.NUMBER, "much": AnswerType.NUMBER, "long": AnswerType
 class Constraint:
     """A detail the evidence must hold: as the question writes it, and the lower-case forms of which
     the evidence must contain one. A year or month is also met by an article published in it; a
-    name of several words by its last word or most of its words ("Justice Department")."""
+    name of several words by its last word, an acronym in it ("AOG" for "AOG Technics") or most of
+    its words ("Justice Department")."""
 
     kind: str
     text: str
@@ -117,8 +118,14 @@ class Constraint:
         if self.kind == "month":
             return bool(published) and _MONTH_NAMES[int(published[5:7]) - 1] in self.forms
         if self.kind == "entity":
-            words = [w for w in re.findall(r"[\w.&-]+", self.text.lower()) if len(w) > 2]
-            return len(words) > 1 and (_has(low, words[-1]) or sum(_has(low, w) for w in words) * 3 >= len(words) * 2)
+            words = [w for w in re.findall(r"[\w.&-]+", self.text) if len(w) > 2]
+            acronyms = [w.lower() for w in words if w.isupper()]
+            words = [w.lower() for w in words]
+            return len(words) > 1 and (
+                _has(low, words[-1])
+                or any(_has(low, w) for w in acronyms)
+                or sum(_has(low, w) for w in words) * 3 >= len(words) * 2
+            )
         return False
 
 
@@ -214,10 +221,23 @@ _COUNTED = (
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _MONTH_NAMES = "january february march april may june july august september october november december".split()
 _MONTH = re.compile(rf"\b({'|'.join(m.capitalize() for m in _MONTH_NAMES)})\b")
+_MONTH_WORDS = frozenset(m.capitalize() for m in _MONTH_NAMES) | {m[:3].capitalize() for m in _MONTH_NAMES} | {"Sept"}
+_ORDINAL_STOP = frozenset(
+    "and or of the a an in to for with that which who half time times place parties party largest biggest".split()
+)
 _QUARTER = re.compile(r"\bQ([1-4])\b")
 _COUNTED_NUMBER = re.compile(rf"\b({_COUNTED})\s+(\d{{1,3}}|[IVXLC]{{1,6}}\b|{'|'.join(_NUMBER_WORDS[1:])})\b", re.IGNORECASE)
 _ORDINAL_COUNTED = re.compile(rf"\b({'|'.join(_ORDINALS[1:])}|\d{{1,3}}(?:st|nd|rd|th))[\s-]+({_COUNTED})\b", re.IGNORECASE)
 _SPELLED_SPAN = re.compile(rf"\b({'|'.join(_NUMBER_WORDS[1:])})-(year|month|day|week)\b", re.IGNORECASE)
+_ORDINAL_ANY = re.compile(
+    rf"\b((?i:{'|'.join(_ORDINALS[2:])})|\d{{1,3}}(?:st|nd|rd|th))[\s-]+([a-z][a-z-]+)\b",
+)
+"""An ordinal past "first" and the word it counts ("second transplant", "28th feature-length film")."""
+_SCORE = re.compile(r"(?<![\w.,-])(\d{1,3})[-–](\d{1,3})(?![\w.,%-])")
+"""A score or a record: "5-1", "24-0"."""
+_NAMED_NUMBER = re.compile(r"\b([A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z][a-z]+)\s(\d{1,4})\b(?!,\d)")
+"""A name numbered in a series: "UFC 296", "iPhone 15" (years aside)."""
+_FUNDING_ROUND = re.compile(r"\b(?:pre-)?Series [A-H]\b")
 _NAMED_ROMAN = re.compile(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s([IVXL]{2,6})\b")
 _AMOUNT = re.compile(
     r"(?:[$€£]\s?)?\b\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s?(?:%|percent|million|billion|trillion|thousand|m|bn|k)\b|-(?:year|month|day|week)\b)?",
@@ -287,6 +307,20 @@ def constraints(question: str, outlets: tuple[str, ...] = ()) -> tuple[Constrain
         value = _number(match.group(2))
         if value is not None:
             add(*match.span(), Constraint("number", match.group(0), _counted_forms(match.group(1), value)))
+    for match in _ORDINAL_ANY.finditer(question):
+        value = _number(match.group(1))
+        after_month = question[: match.start()].rstrip().rsplit(" ", 1)[-1].strip(".") in _MONTH_WORDS
+        if value is not None and value > 1 and match.group(2) not in _ORDINAL_STOP and not after_month:
+            bare = (_ordinal(value),) if value >= 10 else ()
+            add(*match.span(), Constraint("number", match.group(0), _counted_forms(match.group(2), value) + bare))
+    for match in _FUNDING_ROUND.finditer(question):
+        add(*match.span(), Constraint("number", match.group(0), (match.group(0).lower(),)))
+    for match in _SCORE.finditer(question):
+        score = f"{match.group(1)}-{match.group(2)}"
+        add(*match.span(), Constraint("number", score, (score, f"{match.group(1)}–{match.group(2)}")))
+    for match in _NAMED_NUMBER.finditer(question):
+        if not _YEAR.fullmatch(match.group(2)) and match.group(1) not in _MONTH_WORDS:
+            add(*match.span(), Constraint("number", match.group(0), (match.group(0).lower(),)))
     for match in _NAMED_ROMAN.finditer(question):
         value = _number(match.group(2))
         if value is not None:
@@ -309,7 +343,8 @@ def constraints(question: str, outlets: tuple[str, ...] = ()) -> tuple[Constrain
         name = re.sub(r"^(?:the)\s+|(?:'s|’s)$", "", entity.text, flags=re.IGNORECASE).strip()
         if entity.label not in _ENTITY_LABELS or len(name) < 2 or any(name.lower() in o or o in name.lower() for o in known):
             continue
-        add(entity.start, entity.end, Constraint("entity", name, (name.lower(),)))
+        forms = {name.lower(), name.lower().replace(".", "")} if re.fullmatch(r"(?:[A-Z]\.){2,}", name) else {name.lower()}
+        add(entity.start, entity.end, Constraint("entity", name, tuple(sorted(forms))))
     return tuple(c for _, c in sorted(found, key=lambda pair: pair[0]))
 
 

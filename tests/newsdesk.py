@@ -56,6 +56,22 @@ source: Continental Desk
 Germany pledged 4,000 additional air-defence missiles to Ukraine in December 2023, the defence ministry said.
 European leaders voiced anxiety about the pace of support ahead of the winter.
 """,
+    "carol.md": """---
+title: Veteran actor to play Scrooge
+date: 2023-10-02
+source: Stage Notes
+---
+The Welsh actor Owen Teale has been cast as Scrooge in the Melbourne season of A Christmas Carol.
+Performances begin in November at the Comedy Theatre.
+""",
+    "panto.md": """---
+title: Pantomime season opens in London
+date: 2023-10-09
+source: Stage Notes
+---
+The London pantomime season opens with a new production of Cinderella at the Palladium.
+Tickets for the Christmas shows are selling fast.
+""",
 }
 
 

@@ -53,6 +53,23 @@ def test_amounts_ask_for_money_and_shares_ask_for_percentages():
         ("What is the value of his 10-year contract?", "number", "10-year", "a ten-year deal", "an eight-year deal"),
         ("Which bank paid a fine of $2 million?", "number", "$2 million", "paid 2m dollars", "paid $20 million"),
         ("Who won the prize in 2022?", "year", "2022", "the 2022 prize", "the 2021 prize"),
+        (
+            "Whose liver did he receive in his second transplant?",
+            "number",
+            "second transplant",
+            "a 2nd transplant",
+            "his first transplant",
+        ),
+        (
+            "What is the director's 27th feature-length film?",
+            "number",
+            "27th feature-length",
+            "and his 27th, a western",
+            "his 26th",
+        ),
+        ("At which venue was UFC 295 held?", "number", "UFC 295", "ufc 295 in new york", "UFC 296"),
+        ("Whom did the boxer beat to move to 24-0?", "number", "24-0", "improved to 24–0", "improved to 25-0"),
+        ("How much did the startup raise in its Series B round?", "number", "Series B", "a series b led by", "a Series A led by"),
     ],
 )
 def test_hard_constraints_are_found_and_met_only_by_the_same_detail(question, kind, text, met, missed):
@@ -64,6 +81,18 @@ def test_hard_constraints_are_found_and_met_only_by_the_same_detail(question, ki
 def test_a_year_is_also_met_by_an_article_published_in_it():
     [year] = [c for c in analyze("Who won the prize in 2022?").constraints if c.kind == "year"]
     assert year.met_by("The jury named its winner.", "2022-06-01") and not year.met_by("The jury named its winner.", "2021-06-01")
+
+
+def test_an_ordinal_in_a_date_or_before_a_function_word_is_not_a_constraint():
+    for question in ("Who spoke at the October 6th meeting?", "Which firm shares data with third parties?"):
+        assert not [c for c in analyze(question).constraints if c.kind == "number"]
+
+
+def test_a_dotted_abbreviation_and_an_acronym_in_a_name_meet_a_name_constraint():
+    [place] = [c for c in analyze("What share of U.S. users pay for music?").constraints if c.kind == "entity"]
+    assert place.met_by("Most US users pay nothing.")
+    [firm] = [c for c in analyze("Where did Jose Zamora found AOG Technics?").constraints if c.text == "AOG Technics"]
+    assert firm.met_by("Zamora founded AOG in 2015.") and not firm.met_by("Zamora founded a firm in 2015.")
 
 
 def test_named_entities_are_constraints_but_outlets_are_not():
