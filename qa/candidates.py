@@ -36,11 +36,14 @@ LEAD = 1.2
 TITLE_WEIGHT = 3.0
 NAMES = frozenset({AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE, AnswerType.WORK})
 _CALENDAR = re.compile(
-    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:\s|$)|\b(?:spring|summer|autumn|fall|winter)\b",
+    r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}/\d{1,2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:\s|$)|"
+    r"\b(?:spring|summer|autumn|fall|winter|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b",
     re.IGNORECASE,
 )
 _NOT_NAMES = frozenset("one two three first second laid said new the this that".split())
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+_VENUE_NAME = re.compile(r"\b(?:Arena|Garden|Stadium|Cent(?:er|re)|Hall|Park|Field|Theat(?:er|re)|Dome|Bowl|Coliseum|Forum)$")
+"""An organization's name that is a venue's ("Madison Square Garden"), for questions that ask where."""
 _CONTRACTION = re.compile(r"^\w+[’'](?:m|re|ve|ll|d)$")
 _CURRENCY = "$€£¥"
 
@@ -119,6 +122,7 @@ def candidates(
             _amount_span(sentence.text, e)
             for e in ents
             if e.label in intent.labels
+            and (e.label != "ORG" or intent.type is not AnswerType.PLACE or _VENUE_NAME.search(e.text))
             and (e.start > 0 or " " in e.text or e.text in inner or not names)
             and not _converted(sentence.text, e)
             and not _qualifier(sentence.text, e, ents)

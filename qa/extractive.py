@@ -263,9 +263,12 @@ class _Evidence:
         return None
 
     def _checked(self, constraint: Constraint) -> bool:
-        """Numbers are checked in the articles of an answer; names only for a factoid question about
-        one article (one that draws on several may name what another article holds)."""
-        return constraint.kind == "number" or (constraint.kind == "entity" and not self.several and self.intent.type in FACTOID)
+        """Numbers are checked in the articles of an answer; names and ordinals of anything ("second
+        transplant") only for a factoid question about one article (one that draws on several may
+        name what another article holds)."""
+        return constraint.kind == "number" or (
+            constraint.kind in ("entity", "ordinal") and not self.several and self.intent.type in FACTOID
+        )
 
     def sentence_unmet(self, sentence: _Sentence) -> Constraint | None:
         return self.unmet([sentence.text], [sentence.article])

@@ -78,6 +78,9 @@ _HEADS: dict[AnswerType, str] = {
     f"{_PRODUCTS}",
 }
 _PRODUCT_WORDS = frozenset(_PRODUCTS.split())
+_VENUES = frozenset("venue venues stadium stadiums arena arenas theater theatre hall ground ballpark circuit track".split())
+"""Places that are buildings, which the entity model labels as facilities or organizations."""
+_SETTLEMENTS = frozenset("city cities town towns country countries village capital state county province".split())
 _HEAD_TYPES = {word: kind for kind, words in _HEADS.items() for word in words.split()}
 _WH = re.compile(r"\b(who|whom|whose|which|what|when|where|how)\b", re.IGNORECASE)
 _AUXILIARY = re.compile(
@@ -312,7 +315,7 @@ def constraints(question: str, outlets: tuple[str, ...] = ()) -> tuple[Constrain
         after_month = question[: match.start()].rstrip().rsplit(" ", 1)[-1].strip(".") in _MONTH_WORDS
         if value is not None and value > 1 and match.group(2) not in _ORDINAL_STOP and not after_month:
             bare = (_ordinal(value),) if value >= 10 else ()
-            add(*match.span(), Constraint("number", match.group(0), _counted_forms(match.group(2), value) + bare))
+            add(*match.span(), Constraint("ordinal", match.group(0), _counted_forms(match.group(2), value) + bare))
     for match in _FUNDING_ROUND.finditer(question):
         add(*match.span(), Constraint("number", match.group(0), (match.group(0).lower(),)))
     for match in _SCORE.finditer(question):
@@ -378,8 +381,13 @@ def labels(question: str, kind: AnswerType) -> frozenset[str]:
         ):
             return frozenset({"MONEY"})
         return frozenset({"CARDINAL", "QUANTITY"})
-    if kind is AnswerType.WORK and set(re.findall(r"[a-z]+", low)) & _PRODUCT_WORDS:
+    words = set(re.findall(r"[a-z]+", low))
+    if kind is AnswerType.WORK and words & _PRODUCT_WORDS:
         return LABELS[kind] | {"ORG"}
+    if kind is AnswerType.PLACE and words & _VENUES:
+        return frozenset({"FAC", "ORG"})
+    if kind is AnswerType.PLACE and words & _SETTLEMENTS:
+        return frozenset({"GPE"})
     return LABELS.get(kind, frozenset())
 
 

@@ -44,6 +44,12 @@ def test_amounts_ask_for_money_and_shares_ask_for_percentages():
     assert analyze("How many fans attended the final?").labels == {"CARDINAL", "QUANTITY"}
 
 
+def test_a_venue_is_asked_of_buildings_and_a_city_of_settlements():
+    assert analyze("At which venue was the fight held?").labels == {"FAC", "ORG"}
+    assert analyze("In which city did the tour open?").labels == {"GPE"}
+    assert analyze("Where did the tour open?").labels == {"GPE", "LOC", "FAC"}
+
+
 @pytest.mark.parametrize(
     ("question", "kind", "text", "met", "missed"),
     [
@@ -55,14 +61,14 @@ def test_amounts_ask_for_money_and_shares_ask_for_percentages():
         ("Who won the prize in 2022?", "year", "2022", "the 2022 prize", "the 2021 prize"),
         (
             "Whose liver did he receive in his second transplant?",
-            "number",
+            "ordinal",
             "second transplant",
             "a 2nd transplant",
             "his first transplant",
         ),
         (
             "What is the director's 27th feature-length film?",
-            "number",
+            "ordinal",
             "27th feature-length",
             "and his 27th, a western",
             "his 26th",
