@@ -47,6 +47,10 @@ from qa.types import (
 HEADER_CREDIT = 0.5
 MIN_SENTENCE_CHARS = 20
 SIDE_BY_SIDE = 3
+SIDE_BY_SIDE_EVIDENCE = 0.8
+"""A question answered side by side sets out what several articles say: one sentence covers less
+of it, so it needs this share of the evidence a single answer needs."""
+_SIDE_BY_SIDE = frozenset({AnswerType.YES_NO, AnswerType.COMPARISON, AnswerType.ORDER})
 TITLES = 3
 TITLE_CREDIT = 0.8
 FALLBACK = 0.8
@@ -102,9 +106,10 @@ class ExtractiveAnswerer:
         split = _sentences(retrieval.passages, question)
         sentences = _scored(split, weights)
         best = max(sentences, key=lambda s: (s.coverage, -s.rank), default=None)
-        if best is None or not best.coverage or retrieval.best_similarity + best.coverage < self.settings.min_evidence:
-            return Answer.refusal()
         intent = analyze(question, retrieval.outlets or tuple({p.source for p in retrieval.passages if p.source}))
+        needed = self.settings.min_evidence * (SIDE_BY_SIDE_EVIDENCE if intent.type in _SIDE_BY_SIDE else 1.0)
+        if best is None or not best.coverage or retrieval.best_similarity + best.coverage < needed:
+            return Answer.refusal()
         articles = retrieval.articles or {p.article_id: f"{p.title} {p.text}" for p in retrieval.passages}
         several = _draws_on_several(question, retrieval.outlets)
         missing = _missing_name(intent, question, retrieval, articles, several)
@@ -116,7 +121,7 @@ class ExtractiveAnswerer:
             sentences = _scored(split, topical)
         ranked = sorted(sentences, key=lambda s: (-s.coverage, s.rank))
         evidence = _Evidence(intent, articles, {p.article_id: p.published for p in retrieval.passages}, several)
-        if intent.type in (AnswerType.YES_NO, AnswerType.COMPARISON, AnswerType.ORDER):
+        if intent.type in _SIDE_BY_SIDE:
             return self._side_by_side(ranked)
         if intent.type is AnswerType.OUTLET or (intent.type is AnswerType.DATE and _REPORT_DATE.search(question)):
             return self._from_metadata(ranked, evidence)
@@ -254,6 +259,8 @@ class _Evidence:
         if self.several:
             sentences = [*sentences, *self.articles.values()]
         for constraint in self.intent.constraints:
+            if self._background(constraint):
+                continue
             if constraint.kind in ("year", "month"):
                 said = any(constraint.met_by(text) for text in sentences)
                 if not said and not any(constraint.met_by("", self.published.get(a, "")) for a in ids):
@@ -261,6 +268,12 @@ class _Evidence:
             elif self._checked(constraint) and not any(constraint.met_by(self.articles.get(a, "")) for a in ids):
                 return constraint
         return None
+
+    def _background(self, constraint: Constraint) -> bool:
+        """A year two or more before every article found, in a question that draws on several: a
+        recalled fact ("founded in late 2015"), not the time the question is about."""
+        years = [int(day[:4]) for day in self.published.values() if day[:4].isdigit()]
+        return self.several and constraint.kind == "year" and bool(years) and int(constraint.text) < min(years) - 1
 
     def _checked(self, constraint: Constraint) -> bool:
         """Numbers are checked in the articles of an answer; names and ordinals of anything ("second

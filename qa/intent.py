@@ -365,8 +365,11 @@ def _amount_forms(text: str) -> tuple[str, ...]:
             number = bare[: -len(word) - 1]
             forms |= {f"{number}{short}", f"{number} {short}"}
     match = re.fullmatch(r"(\d+)-(year|month|day|week)", bare)
-    if match and int(match.group(1)) < len(_NUMBER_WORDS):
-        forms.add(f"{_NUMBER_WORDS[int(match.group(1))]}-{match.group(2)}")
+    if match:
+        count, unit = match.groups()
+        forms |= {f"{count} {unit}", f"{count} {unit}s"}
+        if int(count) < len(_NUMBER_WORDS):
+            forms.add(f"{_NUMBER_WORDS[int(count)]}-{unit}")
     return tuple(sorted(forms))
 
 
