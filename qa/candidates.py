@@ -21,7 +21,7 @@ from qa.nlp import Entity, entities
 from qa.text import terms
 
 SENTENCES = 14
-MENTION_WEIGHT = 2.0
+MENTION_WEIGHT = 6.0
 RELEVANT = 0.3
 NAME_CREDIT = 0.7
 BEFORE = 0.5
@@ -44,6 +44,12 @@ _NOT_NAMES = frozenset("one two three first second laid said new the this that".
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _VENUE_NAME = re.compile(r"\b(?:Arena|Garden|Stadium|Cent(?:er|re)|Hall|Park|Field|Theat(?:er|re)|Dome|Bowl|Coliseum|Forum)$")
 """An organization's name that is a venue's ("Madison Square Garden"), for questions that ask where."""
+_HEDGE = re.compile(
+    r"^(?:up to|about|around|nearly|almost|roughly|approximately|more than|over|under|less than|just|only|"
+    r"some|an estimated|a record|record|at least|as much as|as many as)\s+",
+    re.IGNORECASE,
+)
+"""Words before an amount that qualify it ("up to $5.6B"): one amount with or without them."""
 _CONTRACTION = re.compile(r"^\w+[’'](?:m|re|ve|ll|d)$")
 _CURRENCY = "$€£¥"
 
@@ -106,7 +112,8 @@ def candidates(
     best = max((e.coverage for e in evidence), default=0.0) or 1.0
     top = sorted((e for e in evidence if e.coverage >= RELEVANT * best), key=lambda e: (-e.coverage, e.rank))[:SENTENCES]
     asked_words = set(terms(question))
-    asked = f" {_normal(question)} "
+    normal = _amount_key if intent.type is AnswerType.NUMBER else _normal
+    asked = f" {normal(question)} "
     names = intent.type in NAMES
     asked_terms = set(terms(question))
     year_only = re.search(r"\b(?:what|which) year\b", question.lower()) is not None
@@ -132,7 +139,7 @@ def candidates(
             spans = [part for span in spans for part in _joined_names(*span)]
         for entity_text, entity_start, entity_end, credit in spans:
             text = _answer_text(intent, entity_text, year_only)
-            key = _normal(text)
+            key = normal(text)
             if names and (not text[:1].isupper() or key in _NOT_NAMES or key in STOPWORDS_EN or key in other_label):
                 continue
             if names and _CONTRACTION.match(text):
@@ -146,6 +153,8 @@ def candidates(
             if any(_abbreviates(key, name) for name in asked_names):
                 continue
             candidate = found.setdefault(key, Candidate(text, forms={key}))
+            if intent.type is AnswerType.NUMBER and len(text) > len(candidate.text):
+                candidate.text = text
             if sentence not in candidate.sentences:
                 near = _closeness(sentence.text, entity_start, entity_end, asked_words)
                 gain = credit * (sentence.coverage / best) ** 2 * (0.5 + near) / (1 + RANK_DECAY * sentence.rank)
@@ -154,8 +163,8 @@ def candidates(
                 candidate.articles.add(sentence.article)
                 candidate.sentences.append(sentence)
     merged = _merged(found)
-    texts = [f" {_normal(text)} " for text in passages]
-    headlines = [f" {_normal(text)} " for text in dict.fromkeys(titles)]
+    texts = [f" {normal(text)} " for text in passages]
+    headlines = [f" {normal(text)} " for text in dict.fromkeys(titles)]
     for candidate in merged:
         marks = {f" {form.split()[-1]} " if intent.type is AnswerType.PERSON else f" {form} " for form in candidate.forms}
         candidate.mentions = _share(marks, texts)
@@ -261,10 +270,20 @@ def _answer_text(intent: Intent, text: str, year_only: bool) -> str:
     text = text.strip().removesuffix("’s").removesuffix("'s").strip(" ,.;:")
     if intent.type in NAMES and intent.type is not AnswerType.WORK:
         text = re.split(r"[’']s\s", text)[0]
+    if intent.type is AnswerType.NUMBER:
+        text = _HEDGE.sub("", text)
     year = _YEAR.search(text)
     if intent.type is AnswerType.DATE and year and year_only:
         return year.group(1)
     return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE) if intent.type is not AnswerType.WORK else text
+
+
+def _amount_key(text: str) -> str:
+    """One key for the ways an amount is written: "$5.6B" and "5.6 billion", "49.9 percent" and "49.9%"."""
+    low = text.lower().replace(",", "")
+    for pattern, word in ((r"(?:bn|b)", "billion"), (r"(?:mn|m)", "million"), ("k", "thousand"), ("tn", "trillion")):
+        low = re.sub(rf"(\d)\s*{pattern}\b", rf"\1 {word}", low)
+    return " ".join(re.findall(r"\d+(?:\.\d+)?|[a-z]+|%", low.replace(" percent", "%")))
 
 
 def _abbreviates(short: str, long: str) -> bool:

@@ -54,6 +54,7 @@ _SIDE_BY_SIDE = frozenset({AnswerType.YES_NO, AnswerType.COMPARISON, AnswerType.
 TITLES = 3
 TITLE_CREDIT = 0.8
 FALLBACK = 0.8
+CONSTRAINT_CREDIT = 0.5
 ALTERNATIVES = 0.5
 
 _CONNECTIVE = re.compile(r"^\s*(and|but|also|so|then|what about|how about)\b", re.IGNORECASE)
@@ -129,7 +130,7 @@ class ExtractiveAnswerer:
 
     def _short(self, ranked: list[_Sentence], evidence: _Evidence, question: str, passages: list[Passage]) -> Answer | None:
         """The best candidate whose evidence meets the constraints, and the best sentence that holds it."""
-        found = {Candidacy(s.text, s.coverage, s.rank, s.article): s for s in ranked}
+        found = {Candidacy(s.text, s.coverage * evidence.precision(s.text), s.rank, s.article): s for s in ranked}
         for sentence in ranked[:TITLES]:
             title = Candidacy(sentence.passage.title, TITLE_CREDIT * sentence.coverage, sentence.rank, sentence.article)
             found.setdefault(title, sentence)
@@ -282,6 +283,12 @@ class _Evidence:
         return constraint.kind == "number" or (
             constraint.kind in ("entity", "ordinal") and not self.several and self.intent.type in FACTOID
         )
+
+    def precision(self, sentence: str) -> float:
+        """1 + CONSTRAINT_CREDIT × the share of the question's dates and numbers a sentence states
+        ("in February 2016, he sold a 49.9% stake" answers "what stake did he sell in February 2016")."""
+        exact = [c for c in self.intent.constraints if c.kind in ("year", "month", "number", "ordinal")]
+        return 1 + CONSTRAINT_CREDIT * sum(c.met_by(sentence) for c in exact) / len(exact) if exact else 1.0
 
     def sentence_unmet(self, sentence: _Sentence) -> Constraint | None:
         return self.unmet([sentence.text], [sentence.article])

@@ -63,3 +63,13 @@ def test_a_name_in_the_articles_titles_wins_over_one_in_a_single_sentence():
     assert clear_winner(plain) is None
     winner = clear_winner(titled)
     assert winner is not None and winner.text == "Sony"
+
+
+def test_one_amount_written_several_ways_is_one_candidate():
+    ranked = _ranked(
+        "How much did shoppers spend online on the holiday?",
+        "Shoppers spent a record $5.6 billion online on the holiday.",
+        "Holiday online sales rose to $5.6B, while shoppers spent $31.7B worldwide.",
+    )
+    assert ranked[0] == "$5.6 billion"
+    assert "$5.6B" not in ranked and "record $5.6 billion" not in ranked
