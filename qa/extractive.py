@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from qa.analysis import named_outlets
 from qa.candidates import Candidacy, candidates, clear_winner, only_one_in
@@ -55,6 +56,7 @@ TITLES = 3
 TITLE_CREDIT = 0.8
 FALLBACK = 0.8
 CONSTRAINT_CREDIT = 0.5
+PASSAGES_CACHED = 20_000
 ALTERNATIVES = 0.5
 
 _CONNECTIVE = re.compile(r"^\s*(and|but|also|so|then|what about|how about)\b", re.IGNORECASE)
@@ -333,14 +335,22 @@ def _sentences(passages: list[Passage], question: str) -> list[_Sentence]:
     found = []
     for rank, passage in enumerate(passages):
         header = frozenset(terms(f"{passage.title} {passage.source}"))
-        for text in split_sentences(passage.text):
-            if len(text) < MIN_SENTENCE_CHARS or text in seen or is_heading(text, passage.title):
-                continue
-            seen.add(text)
-            own = frozenset(terms(text))
-            if not own <= asked:
+        for text, own in _quotable(passage.text, passage.title):
+            if text not in seen and not own <= asked:
+                seen.add(text)
                 found.append(_Sentence(text, passage, rank, own, header))
     return found
+
+
+@lru_cache(maxsize=PASSAGES_CACHED)
+def _quotable(text: str, title: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """A passage's sentences that are not headings, with their terms: split once per passage,
+    since the same passages come back for related questions."""
+    return tuple(
+        (sentence, frozenset(terms(sentence)))
+        for sentence in split_sentences(text)
+        if len(sentence) >= MIN_SENTENCE_CHARS and not is_heading(sentence, title)
+    )
 
 
 def _scored(sentences: list[_Sentence], weights: dict[str, float]) -> list[_Sentence]:

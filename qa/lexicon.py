@@ -34,6 +34,7 @@ class Bm25Index:
         self._corpus = corpus
         self._positions = {str(entry["node_id"]): i for i, entry in enumerate(corpus)}
         self._articles: dict[str, list[int]] = {}
+        self._texts: dict[str, str] = {}
         for i, entry in enumerate(corpus):
             self._articles.setdefault(str(entry.get(Meta.DOCUMENT_ID) or entry["node_id"]), []).append(i)
         outlets = [str(c.get(Meta.SOURCE) or "") for c in corpus]
@@ -110,9 +111,13 @@ class Bm25Index:
         return keep.astype(np.int8)
 
     def article_text(self, article_id: str) -> str:
-        """An article's title and the text of all its chunks; empty when the index lacks it."""
-        nodes = [metadata_dict_to_node(self._corpus[i]) for i in self._articles.get(article_id, [])]
-        return " ".join([str(nodes[0].metadata.get(Meta.TITLE, "")), *(n.get_content() for n in nodes)]) if nodes else ""
+        """An article's title and the text of all its chunks; empty when the index lacks it. Kept
+        once read: an index is never changed in place (an ingest loads a new one)."""
+        if article_id not in self._texts:
+            nodes = [metadata_dict_to_node(self._corpus[i]) for i in self._articles.get(article_id, [])]
+            text = " ".join([str(nodes[0].metadata.get(Meta.TITLE, "")), *(n.get_content() for n in nodes)]) if nodes else ""
+            self._texts[article_id] = text
+        return self._texts[article_id]
 
     def node(self, node_id: str) -> BaseNode | None:
         """A chunk by id, from this index's copy of it; None when it has no such chunk."""
