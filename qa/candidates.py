@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from bm25s.stopwords import STOPWORDS_EN
 
 from qa.intent import AnswerType, Intent
 from qa.nlp import Entity, entities
@@ -50,6 +50,12 @@ _HEDGE = re.compile(
     re.IGNORECASE,
 )
 """Words before an amount that qualify it ("up to $5.6B"): one amount with or without them."""
+_DAY = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}/\d{1,2}\b",
+    re.IGNORECASE,
+)
+"""A date to the day ("16 November", "Nov. 16", "11/16"), which "on what date" asks for."""
 _CONTRACTION = re.compile(r"^\w+[’'](?:m|re|ve|ll|d)$")
 _CURRENCY = "$€£¥"
 
@@ -117,6 +123,7 @@ def candidates(
     names = intent.type in NAMES
     asked_terms = set(terms(question))
     year_only = re.search(r"\b(?:what|which) year\b", question.lower()) is not None
+    day_asked = re.search(r"\b(?:what|which) (?:date|day)\b", question.lower()) is not None
     excluded = {_normal(name) for name in exclude}
     asked_names = [_normal(c.text) for c in intent.constraints if c.kind == "entity"]
     found: dict[str, Candidate] = {}
@@ -134,19 +141,20 @@ def candidates(
             and not _converted(sentence.text, e)
             and not _qualifier(sentence.text, e, ents)
         ]
-        if names:
+        if names and intent.type is not AnswerType.PLACE:
             spans += [(text, start, end, NAME_CREDIT) for text, start, end in _proper_names(sentence.text, ents, inner, common)]
+        if names:
             spans = [part for span in spans for part in _joined_names(*span)]
         for entity_text, entity_start, entity_end, credit in spans:
             text = _answer_text(intent, entity_text, year_only)
             key = normal(text)
-            if names and (not text[:1].isupper() or key in _NOT_NAMES or key in STOPWORDS_EN or key in other_label):
+            if names and (not text[:1].isupper() or key in _NOT_NAMES or key in _stop_words() or key in other_label):
                 continue
             if names and _CONTRACTION.match(text):
                 continue
             if names and " " not in key and key in common:
                 continue
-            if intent.type is AnswerType.DATE and not _CALENDAR.search(text):
+            if intent.type is AnswerType.DATE and not (_DAY if day_asked else _CALENDAR).search(text):
                 continue
             if not key or f" {key} " in asked or key in excluded or (names and set(terms(text)) & asked_terms):
                 continue
@@ -170,6 +178,14 @@ def candidates(
         candidate.mentions = _share(marks, texts)
         candidate.in_titles = _share({f" {form} " for form in candidate.forms}, headlines)
     return sorted(merged, key=lambda c: -c.total)
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    """spaCy's English stop words ("after", "every", "whatever"): never a name alone."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
 
 
 def _amount_span(sentence: str, entity: Entity) -> tuple[str, int, int, float]:
@@ -207,11 +223,11 @@ def _proper_names(text: str, ents: Sequence[Entity], names: set[str], common: fr
             continue
         words = match.group(0).split()
         while words and (
-            words[0].lower().strip(".") in _TITLES or words[0].lower() in STOPWORDS_EN or words[0].lower() in common
+            words[0].lower().strip(".") in _TITLES or words[0].lower() in _stop_words() or words[0].lower() in common
         ):
             start += len(words[0]) + 1
             words = words[1:]
-        while len(words) > 1 and (words[-1].lower() in STOPWORDS_EN or words[-1].lower() in common):
+        while len(words) > 1 and (words[-1].lower() in _stop_words() or words[-1].lower() in common):
             end -= len(words[-1]) + 1
             words = words[:-1]
         if not words or (len(words) == 1 and (words[0].lower() in _NOT_NAMES or (start == 0 and words[0] not in names))):

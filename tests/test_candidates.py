@@ -73,3 +73,11 @@ def test_one_amount_written_several_ways_is_one_candidate():
     )
     assert ranked[0] == "$5.6 billion"
     assert "$5.6B" not in ranked and "record $5.6 billion" not in ranked
+
+
+def test_on_what_date_asks_for_a_day_not_a_season():
+    ranked = _ranked(
+        "On what date does the handheld go on sale?",
+        "The handheld goes on sale in winter 2023, and orders open on November 16th at 1pm.",
+    )
+    assert ranked == ["November 16th"]
