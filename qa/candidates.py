@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-
 from qa.intent import AnswerType, Intent
 from qa.nlp import Entity, entities
 from qa.text import terms
