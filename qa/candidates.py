@@ -31,7 +31,7 @@ _TITLES = frozenset(
 )
 RANK_DECAY = 0.1
 ARTICLE_BONUS = 0.5
-LEAD = 1.2
+LEAD = 1.05
 TITLE_WEIGHT = 3.0
 NAMES = frozenset({AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE, AnswerType.WORK})
 _CALENDAR = re.compile(
