@@ -133,6 +133,9 @@ def ask(
     pieces = archive_for(index_dir=index_dir, answerer=answerer).ask_stream(
         question, k=k, since=since, until=until, sources=sources
     )
+    told = pieces.short
+    if stream and told and not as_json:
+        click.echo(f"Answer: {told}\n")
     for piece in pieces:
         if stream and not as_json:
             click.echo(piece, nl=False)
@@ -140,7 +143,7 @@ def ask(
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     elif stream:
-        short = f"\nAnswer: {answer.short}" if answer.short else ""
+        short = f"\nAnswer: {answer.short}" if answer.short and not told else ""
         click.echo("\n" + short + format_answer(answer).partition(answer.text)[2])
     else:
         click.echo(format_answer(answer))

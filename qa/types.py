@@ -371,9 +371,12 @@ class AnswerStream:
 
     Built from an iterator that yields the text pieces, then the Answer."""
 
-    def __init__(self, pieces: Iterator[str | Answer]) -> None:
+    def __init__(self, pieces: Iterator[str | Answer], *, short: str = "") -> None:
         self._pieces = pieces
         self._answer: Answer | None = None
+        self.short = short
+        """The short answer when it is known before the text (an extractive answer); else empty
+        until the stream ends."""
 
     @classmethod
     def refusal(cls, reason: RefusalReason = NO_EVIDENCE) -> AnswerStream:
@@ -383,12 +386,13 @@ class AnswerStream:
     @classmethod
     def of(cls, answer: Answer) -> AnswerStream:
         """A finished answer as a stream of one piece."""
-        return cls(iter((answer.text, answer)))
+        return cls(iter((answer.text, answer)), short=answer.short)
 
     def __iter__(self) -> Iterator[str]:
         for piece in self._pieces:
             if isinstance(piece, Answer):
                 self._answer = piece
+                self.short = piece.short
             else:
                 yield piece
 

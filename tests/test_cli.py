@@ -52,6 +52,16 @@ def test_ask_prints_the_answer_then_numbered_sources(tmp_path):
     )
 
 
+def test_a_streamed_answer_prints_its_short_answer_first_and_once(tmp_path):
+    index = str(tmp_path / "idx")
+    run("ingest", str(SEED_CORPUS), "--index", index, "--quiet")
+    streamed = run("ask", SEED_QUESTION, "--index", index, "--stream").stdout
+    plain = run("ask", SEED_QUESTION, "--index", index).stdout
+    assert streamed.startswith("Answer: ") and "Witkoff" in streamed.splitlines()[0]
+    assert streamed.count("Answer: ") == 1
+    assert streamed.split("\n\nSources:\n")[1] == plain.split("\n\nSources:\n")[1]
+
+
 def test_ingest_reports_each_skipped_file_on_its_own_line(tmp_path, corpus):
     (corpus / "notes.docx").write_bytes(b"PK\x03\x04")
     result = run("ingest", str(corpus), "--index", str(tmp_path / "idx"), "-q")
