@@ -132,7 +132,8 @@ class ExtractiveAnswerer:
 
     def _short(self, ranked: list[_Sentence], evidence: _Evidence, question: str, passages: list[Passage]) -> Answer | None:
         """The best candidate whose evidence meets the constraints, and the best sentence that holds it."""
-        found = {Candidacy(s.text, s.coverage * evidence.precision(s.text), s.rank, s.article): s for s in ranked}
+        keys = [Candidacy(s.text, s.coverage * evidence.precision(s.text), s.rank, s.article) for s in ranked]
+        found = dict(zip(keys, ranked, strict=True))
         for sentence in ranked[:TITLES]:
             title = Candidacy(sentence.passage.title, TITLE_CREDIT * sentence.coverage, sentence.rank, sentence.article)
             found.setdefault(title, sentence)
@@ -145,8 +146,7 @@ class ExtractiveAnswerer:
             exclude=[p.source for p in passages],
             titles=[p.title for p in passages],
         )
-        best = Candidacy(ranked[0].text, ranked[0].coverage, ranked[0].rank, ranked[0].article)
-        winner = clear_winner(ranked_candidates) or only_one_in(best, ranked_candidates)
+        winner = clear_winner(ranked_candidates) or only_one_in(keys[0], ranked_candidates)
         if winner is None:
             return None
         holding = [found[e] for e in winner.sentences if winner.text.lower() in found[e].text.lower()]
