@@ -53,7 +53,7 @@ SIDE_BY_SIDE_EVIDENCE = 0.8
 of it, so it needs this share of the evidence a single answer needs."""
 _SIDE_BY_SIDE = frozenset({AnswerType.YES_NO, AnswerType.COMPARISON, AnswerType.ORDER})
 TITLES = 3
-TITLE_CREDIT = 0.8
+TITLE_CREDIT = 1.0
 FALLBACK = 0.8
 CONSTRAINT_CREDIT = 0.5
 PASSAGES_CACHED = 20_000
