@@ -344,7 +344,12 @@ def constraints(question: str, outlets: tuple[str, ...] = ()) -> tuple[Constrain
     known = tuple(o.lower() for o in outlets)
     for entity in entities([question])[0]:
         name = re.sub(r"^(?:the)\s+|(?:'s|’s)$", "", entity.text, flags=re.IGNORECASE).strip()
-        if entity.label not in _ENTITY_LABELS or len(name) < 2 or any(name.lower() in o or o in name.lower() for o in known):
+        if (
+            entity.label not in _ENTITY_LABELS
+            or len(name) < 2
+            or name.islower()
+            or any(name.lower() in o or o in name.lower() for o in known)
+        ):
             continue
         forms = {name.lower(), name.lower().replace(".", "")} if re.fullmatch(r"(?:[A-Z]\.){2,}", name) else {name.lower()}
         add(entity.start, entity.end, Constraint("entity", name, tuple(sorted(forms))))

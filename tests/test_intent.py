@@ -101,6 +101,12 @@ def test_a_dotted_abbreviation_and_an_acronym_in_a_name_meet_a_name_constraint()
     assert firm.met_by("Zamora founded AOG in 2015.") and not firm.met_by("Zamora founded a firm in 2015.")
 
 
+def test_a_word_in_lower_case_is_not_a_name_constraint():
+    question = "How many daily active users did Pebble, the app formerly known as T2, max out at before shutting down?"
+    names = [c.text for c in analyze(question).constraints if c.kind == "entity"]
+    assert "Pebble" in names and all(not name.islower() for name in names)
+
+
 def test_named_entities_are_constraints_but_outlets_are_not():
     names = [c.text for c in analyze("According to TechCrunch, how much did Binance pay?", ("TechCrunch",)).constraints]
     assert "Binance" in names and "TechCrunch" not in names
