@@ -34,8 +34,9 @@ ARTICLE_BONUS = 0.5
 LEAD = 1.05
 TITLE_WEIGHT = 3.0
 NAMES = frozenset({AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE, AnswerType.WORK})
+_MONTH = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 _CALENDAR = re.compile(
-    r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}/\d{1,2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:\s|$)|"
+    rf"\b(?:1[89]|20)\d\d\b|\b\d{{1,2}}/\d{{1,2}}\b|\b(?:{_MONTH})[a-z]*\.?(?:\s|$)|"
     r"\b(?:spring|summer|autumn|fall|winter|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b",
     re.IGNORECASE,
 )
@@ -50,8 +51,8 @@ _HEDGE = re.compile(
 )
 """Words before an amount that qualify it ("up to $5.6B"): one amount with or without them."""
 _DAY = re.compile(
-    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)|"
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}/\d{1,2}\b",
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH})|"
+    rf"\b(?:{_MONTH})[a-z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}/\d{{1,2}}\b",
     re.IGNORECASE,
 )
 """A date to the day ("16 November", "Nov. 16", "11/16"), which "on what date" asks for."""

@@ -56,7 +56,7 @@ TITLES = 3
 TITLE_CREDIT = 1.0
 FALLBACK = 0.8
 CONSTRAINT_CREDIT = 0.5
-PASSAGES_CACHED = 20_000
+PASSAGES_CACHED = 2_048
 ALTERNATIVES = 0.5
 
 _CONNECTIVE = re.compile(r"^\s*(and|but|also|so|then|what about|how about)\b", re.IGNORECASE)
