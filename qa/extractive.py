@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from qa.analysis import named_outlets
 from qa.candidates import Candidacy, candidates, clear_winner, only_one_in
@@ -132,7 +132,7 @@ class ExtractiveAnswerer:
 
     def _short(self, ranked: list[_Sentence], evidence: _Evidence, question: str, passages: list[Passage]) -> Answer | None:
         """The best candidate whose evidence meets the constraints, and the best sentence that holds it."""
-        keys = [Candidacy(s.text, s.coverage * evidence.precision(s.text), s.rank, s.article) for s in ranked]
+        keys = [Candidacy(s.text, s.coverage * evidence.weight(s.text), s.rank, s.article) for s in ranked]
         found = dict(zip(keys, ranked, strict=True))
         for sentence in ranked[:TITLES]:
             title = Candidacy(sentence.passage.title, TITLE_CREDIT * sentence.coverage, sentence.rank, sentence.article)
@@ -286,10 +286,14 @@ class _Evidence:
             constraint.kind in ("entity", "ordinal") and not self.several and self.intent.type in FACTOID
         )
 
-    def precision(self, sentence: str) -> float:
+    @cached_property
+    def _exact(self) -> list[Constraint]:
+        return [c for c in self.intent.constraints if c.kind in ("year", "month", "number", "ordinal")]
+
+    def weight(self, sentence: str) -> float:
         """1 + CONSTRAINT_CREDIT × the share of the question's dates and numbers a sentence states
         ("in February 2016, he sold a 49.9% stake" answers "what stake did he sell in February 2016")."""
-        exact = [c for c in self.intent.constraints if c.kind in ("year", "month", "number", "ordinal")]
+        exact = self._exact
         return 1 + CONSTRAINT_CREDIT * sum(c.met_by(sentence) for c in exact) / len(exact) if exact else 1.0
 
     def sentence_unmet(self, sentence: _Sentence) -> Constraint | None:
