@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from qa.intent import AnswerType, Intent
+from qa.intent import LABELS, TYPE_NOUNS, AnswerType, Intent
 from qa.nlp import Entity, entities
 from qa.text import terms
 
@@ -24,6 +24,9 @@ MENTION_WEIGHT = 6.0
 RELEVANT = 0.3
 NAME_CREDIT = 0.7
 BEFORE = 0.5
+PREPOSITION_CREDIT = 0.5
+_FRONTED = re.compile(r"^\s*(in|at|from|to|for|with|by|on|into|against|of)\s+(?:which|what|whom)\b", re.IGNORECASE)
+_DO_SUPPORT = re.compile(r"\b(?:who|whom|which|what)\b(?:\s+[\w’'-]+){0,4}?\s+(?:did|does|do)\s", re.IGNORECASE)
 _CAPITALIZED_RUN = re.compile(r"\b[A-Z][\w’'&.-]*[\w](?:\s+(?:of\s+|de\s+|&\s+)?[A-Z][\w’'&.-]*[\w])*")
 _TITLES = frozenset(
     "mayor president ceo chair chairman chief dr mr mrs ms sir dame lord lady judge senator governor minister coach "
@@ -33,7 +36,8 @@ RANK_DECAY = 0.1
 ARTICLE_BONUS = 0.5
 LEAD = 1.05
 TITLE_WEIGHT = 3.0
-NAMES = frozenset({AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE, AnswerType.WORK})
+MISLABELLED = 0.15
+NAMES = frozenset({AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE, AnswerType.WORK, AnswerType.NAME})
 _MONTH = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 _CALENDAR = re.compile(
     rf"\b(?:1[89]|20)\d\d\b|\b\d{{1,2}}/\d{{1,2}}\b|\b(?:{_MONTH})[a-z]*\.?(?:\s|$)|"
@@ -109,19 +113,23 @@ def candidates(
     passages: Sequence[str] = (),
     exclude: Sequence[str] = (),
     titles: Sequence[str] = (),
+    several: bool = True,
 ) -> list[Candidate]:
     """The candidates of the best evidence sentences, best first; `passages` are the texts retrieved
-    and `titles` their articles' titles: the share of either that mention a candidate adds to its
-    score (an article's title names its subject)."""
+    and `titles` their articles' titles: for a question that draws on `several` articles, the share
+    of either that mention a candidate adds to its score (the answer is what the articles have in
+    common; an article's title names its subject). A question about one article is answered by a
+    detail of its best sentences, which the other passages need not repeat."""
     if not intent.labels:
         return []
     best = max((e.coverage for e in evidence), default=0.0) or 1.0
     top = sorted((e for e in evidence if e.coverage >= RELEVANT * best), key=lambda e: (-e.coverage, e.rank))[:SENTENCES]
     asked_words = set(terms(question))
+    slot = _Slot.of(question)
+    naming = asked_words - _type_terms()
     normal = _amount_key if intent.type is AnswerType.NUMBER else _normal
     asked = f" {normal(question)} "
     names = intent.type in NAMES
-    asked_terms = set(terms(question))
     year_only = re.search(r"\b(?:what|which) year\b", question.lower()) is not None
     day_asked = re.search(r"\b(?:what|which) (?:date|day)\b", question.lower()) is not None
     excluded = {_normal(name) for name in exclude}
@@ -133,11 +141,11 @@ def candidates(
     common = _common_words([*passages, *(e.text for e in top)]) if names else frozenset()
     for sentence, ents in zip(top, found_entities, strict=True):
         spans = [
-            _amount_span(sentence.text, e)
+            _amount_span(sentence.text, e, _label_credit(e.label, intent))
             for e in ents
-            if e.label in intent.labels
+            if _label_credit(e.label, intent)
             and (e.label != "ORG" or intent.type is not AnswerType.PLACE or _VENUE_NAME.search(e.text))
-            and (e.start > 0 or " " in e.text or e.text in inner or not names)
+            and (e.start > 0 or " " in e.text or e.text in inner or not names or e.text.lower() not in common)
             and not _converted(sentence.text, e)
             and not _qualifier(sentence.text, e, ents)
         ]
@@ -148,15 +156,17 @@ def candidates(
         for entity_text, entity_start, entity_end, credit in spans:
             text = _answer_text(intent, entity_text, year_only)
             key = normal(text)
-            if names and (not text[:1].isupper() or key in _NOT_NAMES or key in _stop_words() or key in other_label):
+            if names and (not text[:1].isupper() or key in _NOT_NAMES or key in _stop_words()):
                 continue
+            if key in other_label:
+                credit = min(credit, MISLABELLED)
             if names and _CONTRACTION.match(text):
                 continue
             if names and " " not in key and key in common:
                 continue
             if intent.type is AnswerType.DATE and not (_DAY if day_asked else _CALENDAR).search(text):
                 continue
-            if not key or f" {key} " in asked or key in excluded or (names and set(terms(text)) & asked_terms):
+            if not key or f" {key} " in asked or key in excluded or (names and set(terms(text)) & naming):
                 continue
             if any(_abbreviates(key, name) for name in asked_names):
                 continue
@@ -164,7 +174,7 @@ def candidates(
             if intent.type is AnswerType.NUMBER and len(text) > len(candidate.text):
                 candidate.text = text
             if sentence not in candidate.sentences:
-                near = _closeness(sentence.text, entity_start, entity_end, asked_words)
+                near = _closeness(sentence.text, entity_start, entity_end, asked_words, slot)
                 gain = credit * (sentence.coverage / best) ** 2 * (0.5 + near) / (1 + RANK_DECAY * sentence.rank)
                 candidate.score += gain
                 candidate.own += gain
@@ -173,11 +183,16 @@ def candidates(
     merged = _merged(found)
     texts = [f" {normal(text)} " for text in passages]
     headlines = [f" {normal(text)} " for text in dict.fromkeys(titles)]
-    for candidate in merged:
+    for candidate in merged if several else ():
         marks = {f" {form.split()[-1]} " if intent.type is AnswerType.PERSON else f" {form} " for form in candidate.forms}
         candidate.mentions = _share(marks, texts)
         candidate.in_titles = _share({f" {form} " for form in candidate.forms}, headlines)
     return sorted(merged, key=lambda c: -c.total)
+
+
+@lru_cache(maxsize=1)
+def _type_terms() -> frozenset[str]:
+    return frozenset(terms(" ".join(TYPE_NOUNS)))
 
 
 @lru_cache(maxsize=1)
@@ -188,11 +203,19 @@ def _stop_words() -> frozenset[str]:
     return frozenset(STOP_WORDS)
 
 
-def _amount_span(sentence: str, entity: Entity) -> tuple[str, int, int, float]:
+def _amount_span(sentence: str, entity: Entity, credit: float) -> tuple[str, int, int, float]:
     """An entity with the currency sign the entity model left before it ("$69bn")."""
     if entity.start and sentence[entity.start - 1] in _CURRENCY and entity.text[:1] not in _CURRENCY:
-        return sentence[entity.start - 1 : entity.end], entity.start - 1, entity.end, 1.0
-    return entity.text, entity.start, entity.end, 1.0
+        return sentence[entity.start - 1 : entity.end], entity.start - 1, entity.end, credit
+    return entity.text, entity.start, entity.end, credit
+
+
+def _label_credit(label: str, intent: Intent) -> float:
+    """1 for an entity labelled as the question asks; MISLABELLED for a name labelled as another
+    kind of name (the small model often calls a company a person: "Temu", "Common Sense Media")."""
+    if label in intent.labels:
+        return 1.0
+    return MISLABELLED if intent.type in NAMES and label in LABELS[AnswerType.NAME] else 0.0
 
 
 def _converted(sentence: str, entity: Entity) -> bool:
@@ -268,18 +291,45 @@ def _inner_names(texts: Sequence[str]) -> set[str]:
     return {m.group(1) for text in texts for m in re.finditer(r"(?<=[a-z,;] )([A-Z][\w’'-]+)", text)}
 
 
-def _closeness(sentence: str, start: int, end: int, asked: set[str]) -> float:
+@dataclass(frozen=True)
+class _Slot:
+    """Where the answer stands to the question's terms in a sentence that holds it: before them
+    when the question asks for the subject ("which company was granted ..."), after them when it
+    asks for the object ("which company did Flexport buy"), and after the preposition that the
+    question puts before its question word ("in which city" is answered "in Mumbai")."""
+
+    object: bool = False
+    preposition: str = ""
+
+    @classmethod
+    def of(cls, question: str) -> _Slot:
+        fronted = _FRONTED.match(question)
+        return cls(_DO_SUPPORT.search(question) is not None, fronted.group(1).lower() if fronted else "")
+
+    def weight(self, after: bool) -> float:
+        return 1.0 if after != self.object else BEFORE
+
+    def follows(self, sentence: str, start: int) -> bool:
+        return (
+            bool(self.preposition)
+            and re.search(rf"\b{self.preposition}\s+(?:[\w’'-]+\s+){{0,3}}$", sentence[:start], re.I) is not None
+        )
+
+
+def _closeness(sentence: str, start: int, end: int, asked: set[str], slot: _Slot) -> float:
     """How close the question's terms stand to an entity in its sentence: the mean over the terms
-    the sentence shares with the question of 1 / (1 + words between / 4), terms before the entity
-    counting less (the answer to "who did X" is most often the subject, before X)."""
+    the sentence shares with the question of 1 / (1 + words between / 4), terms on the side where
+    the answer's slot does not put them counting less; plus PREPOSITION_CREDIT after the question's
+    preposition."""
     weights = []
     for match in re.finditer(r"\w\w+", sentence):
         if start <= match.start() < end or not set(terms(match.group(0))) & asked:
             continue
         after = match.start() >= end
         gap = sentence[end : match.start()] if after else sentence[match.end() : start]
-        weights.append((1.0 if after else BEFORE) / (1 + len(gap.split()) / 4))
-    return sum(weights) / len(weights) if weights else 0.0
+        weights.append(slot.weight(after) / (1 + len(gap.split()) / 4))
+    near = sum(weights) / len(weights) if weights else 0.0
+    return near + PREPOSITION_CREDIT * slot.follows(sentence, start)
 
 
 def _answer_text(intent: Intent, text: str, year_only: bool) -> str:

@@ -145,6 +145,7 @@ class ExtractiveAnswerer:
             texts,
             exclude=[p.source for p in passages],
             titles=[p.title for p in passages],
+            several=evidence.several,
         )
         winner = clear_winner(ranked_candidates) or only_one_in(keys[0], ranked_candidates)
         if winner is None:

@@ -27,6 +27,7 @@ class AnswerType(StrEnum):
     NUMBER = "number"
     OUTLET = "outlet"
     WORK = "work"
+    NAME = "name"
     YES_NO = "yes_no"
     COMPARISON = "comparison"
     ORDER = "order"
@@ -34,7 +35,15 @@ class AnswerType(StrEnum):
 
 
 FACTOID = frozenset(
-    {AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE, AnswerType.DATE, AnswerType.NUMBER, AnswerType.WORK}
+    {
+        AnswerType.PERSON,
+        AnswerType.ORGANIZATION,
+        AnswerType.PLACE,
+        AnswerType.DATE,
+        AnswerType.NUMBER,
+        AnswerType.WORK,
+        AnswerType.NAME,
+    }
 )
 """The types whose answer is a name, a date or an amount."""
 
@@ -45,6 +54,7 @@ LABELS: dict[AnswerType, frozenset[str]] = {
     AnswerType.DATE: frozenset({"DATE", "TIME"}),
     AnswerType.NUMBER: frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"}),
     AnswerType.WORK: frozenset({"WORK_OF_ART", "PRODUCT", "EVENT"}),
+    AnswerType.NAME: frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT"}),
 }
 """The entity labels that can answer each type of question."""
 
@@ -82,6 +92,8 @@ _VENUES = frozenset("venue venues stadium stadiums arena arenas theater theatre 
 """Places that are buildings, which the entity model labels as facilities or organizations."""
 _SETTLEMENTS = frozenset("city cities town towns country countries village capital state county province".split())
 _HEAD_TYPES = {word: kind for kind, words in _HEADS.items() for word in words.split()}
+TYPE_NOUNS = frozenset(_HEAD_TYPES)
+"""Nouns that name a type of answer ("university", "arena"): a name may hold the one it answers ("Kiel University")."""
 _WH = re.compile(r"\b(who|whom|whose|which|what|when|where|how)\b", re.IGNORECASE)
 _AUXILIARY = re.compile(
     r"(?:^\s*|,\s*)(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|might|must)\b", re.IGNORECASE
@@ -169,22 +181,26 @@ def answer_type(question: str) -> AnswerType:
         return AnswerType.DATE
     if word == "how":
         return _HOW.get(following[0], AnswerType.OPEN) if following else AnswerType.OPEN
-    return _head_type(rest)
+    kind = _head_type(rest)
+    if kind is AnswerType.OPEN and word == "which" and re.match(r"\s+(?!of\b)[A-Za-z]", rest):
+        return AnswerType.NAME
+    return kind
 
 
 def _head_type(phrase: str) -> AnswerType:
     """The type named by the head of the noun phrase after "which" / "what": its last word that
     names a type, before the verb or "of" ("which Columbia University chemist shared" asks for a
-    person, "what percentage of users" for a number, "which band's single" for a work). Capitalized words are names inside the phrase
-    (the first of them that names a type counts only when no other word does), and up to three
-    other words may come first ("which NFL wide receiver")."""
-    kind = named = AnswerType.OPEN
+    person, "what percentage of users" for a number, "which band's single" for a work; "which
+    nonprofit's study" for the owner when what it owns names no type). Capitalized words are names
+    inside the phrase (the first of them that names a type counts only when no other word does), and
+    up to three other words may come first ("which NFL wide receiver")."""
+    kind = named = owner = AnswerType.OPEN
     modifiers = 0
     phrase = re.sub(r"[’']s\b", " 's", re.split(r"[,;:?()]", phrase)[0])
     for word in re.findall(r"'s|[A-Za-z%][\w%.-]*", phrase):
         low = word.lower()
         if word == "'s":
-            kind, modifiers = AnswerType.OPEN, 0
+            owner, kind, modifiers = kind, AnswerType.OPEN, 0
             continue
         head = _HEAD_TYPES.get(low) or _HEAD_TYPES.get(_singular(low))
         if word[0].isupper():
@@ -197,7 +213,7 @@ def _head_type(phrase: str) -> AnswerType:
             continue
         else:
             modifiers += 1
-    return kind if kind is not AnswerType.OPEN else named
+    return next((k for k in (kind, owner, named) if k is not AnswerType.OPEN), AnswerType.OPEN)
 
 
 _NOT_HEADS = frozenset(
@@ -378,15 +394,23 @@ def _amount_forms(text: str) -> tuple[str, ...]:
     return tuple(sorted(forms))
 
 
+_MONEY_ASKED = (
+    r"\bhow much\s+(?:did|does|do|is|was|were|are|will|would|has|have|had|per|in|for|money|cash)\b|"
+    r"\b(revenue|price|cost|value|worth|fine|fee|salary|paid|pay|raise|raised|spend|spent|sum)\b"
+)
+"""Money is asked for by "how much" before a verb ("how much did it raise"), not before what it
+measures ("how much horsepower"), or by what money is paid as."""
+
+
 def labels(question: str, kind: AnswerType) -> frozenset[str]:
     """The entity labels that can answer a question of a type, narrowed by what it counts."""
     low = question.lower()
     if kind is AnswerType.NUMBER:
         if re.search(r"\b(percent|percentage|share|stake|rate)\b|%", low):
             return frozenset({"PERCENT"})
-        if re.search(
-            r"\bhow much\b|\b(revenue|price|cost|value|worth|fine|fee|salary|paid|pay|raise|raised|spend|spent|sum)\b", low
-        ):
+        if re.search(r"\bby how much\b", low):
+            return LABELS[kind]
+        if re.search(_MONEY_ASKED, low):
             return frozenset({"MONEY"})
         return frozenset({"CARDINAL", "QUANTITY"})
     words = set(re.findall(r"[a-z]+", low))

@@ -81,3 +81,18 @@ def test_on_what_date_asks_for_a_day_not_a_season():
         "The handheld goes on sale in winter 2023, and orders open on November 16th at 1pm.",
     )
     assert ranked == ["November 16th"]
+
+
+def test_the_answer_stands_after_the_preposition_the_question_puts_before_its_question_word():
+    ranked = _ranked(
+        "In which town did Zamora found the parts supplier?",
+        "From a house in Hove, Zamora founded the parts supplier of London.",
+    )
+    assert ranked[0] == "Hove"
+
+
+def test_a_name_may_hold_the_noun_that_names_the_type_asked_for():
+    ranked = _ranked(
+        "At which German university does Bielecki study jellyfish?", "Bielecki studies jellyfish at Kiel University."
+    )
+    assert ranked == ["Kiel University"]

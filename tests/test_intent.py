@@ -32,6 +32,9 @@ from qa.language import language
         ("What is the name of the electric pickup truck Musk unveiled?", AnswerType.WORK),
         ("What type of establishments adjust betting lines?", AnswerType.ORGANIZATION),
         ("Who is the founder facing trial, and who is accused of fraud by prosecutors?", AnswerType.PERSON),
+        ("Which San Francisco nonprofit's study found that kids use phones in class?", AnswerType.ORGANIZATION),
+        ("Which streamer proposed to her girlfriend onstage?", AnswerType.NAME),
+        ("Which of them won?", AnswerType.OPEN),
     ],
 )
 def test_the_answer_type_comes_from_the_question_word_and_the_noun_after_it(question, kind):
@@ -42,6 +45,8 @@ def test_amounts_ask_for_money_and_shares_ask_for_percentages():
     assert analyze("How much did Uber earn in the third quarter?").labels == {"MONEY"}
     assert analyze("What percentage stake did SoftBank take in the startup?").labels == {"PERCENT"}
     assert analyze("How many fans attended the final?").labels == {"CARDINAL", "QUANTITY"}
+    assert analyze("How much horsepower do its three motors deliver?").labels == {"CARDINAL", "QUANTITY"}
+    assert analyze("By how much did the index fall?").labels == {"MONEY", "PERCENT", "CARDINAL", "QUANTITY"}
 
 
 def test_a_venue_is_asked_of_buildings_and_a_city_of_settlements():
