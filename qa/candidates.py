@@ -10,6 +10,7 @@ the best candidate leads the next one clearly.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,7 +35,26 @@ _TITLES = frozenset(
 )
 RANK_DECAY = 0.1
 ARTICLE_BONUS = 0.5
-LEAD = 1.05
+COMMIT = 0.25
+MARGIN = 0.05
+RANKER = {
+    "total": 0.287,
+    "score": 0.349,
+    "best": 0.330,
+    "articles": 0.122,
+    "articles_several": 0.313,
+    "mentions": -0.030,
+    "mentions_several": 3.410,
+    "titles": -3.390,
+    "titles_several": 2.474,
+    "closeness": 0.660,
+    "label": 1.067,
+    "after_preposition": 4.968,
+    "coverage": 2.861,
+    "sentences": 0.370,
+}
+"""The weights of a candidate's features, fitted by `evals/fit_ranker.py` on MultiHop-RAG's dev
+split and `evals/factoid_dev.jsonl` (a softmax over each question's candidates, L2 0.01)."""
 TITLE_WEIGHT = 3.0
 MISLABELLED = 0.15
 NAMES = frozenset({AnswerType.PERSON, AnswerType.ORGANIZATION, AnswerType.PLACE, AnswerType.WORK, AnswerType.NAME})
@@ -87,15 +107,48 @@ class Candidate:
     mentions: float = 0.0
     in_titles: float = 0.0
     own: float = 0.0
+    best: float = 0.0
+    near: float = 0.0
+    label: float = 0.0
+    follows: bool = False
+    top: float = 0.0
+    several: bool = True
 
     @property
     def total(self) -> float:
+        """The hand-set score: support from the sentences, times more for more articles and, for a
+        question that draws on several, for the share of passages and titles that name it."""
         return (
             self.score
             * (1 + ARTICLE_BONUS * (len(self.articles) - 1))
-            * (1 + MENTION_WEIGHT * self.mentions)
-            * (1 + TITLE_WEIGHT * self.in_titles)
+            * ((1 + MENTION_WEIGHT * self.mentions) * (1 + TITLE_WEIGHT * self.in_titles) if self.several else 1.0)
         )
+
+    def features(self) -> dict[str, float]:
+        """What the ranker weighs, by the names of RANKER."""
+        several = float(self.several)
+        extra = len(self.articles) - 1
+        return {
+            "total": math.log(self.total + 1e-6),
+            "score": math.log(self.score + 1e-6),
+            "best": math.log(self.best + 1e-6),
+            "articles": extra,
+            "articles_several": several * extra,
+            "mentions": self.mentions,
+            "mentions_several": several * self.mentions,
+            "titles": self.in_titles,
+            "titles_several": several * self.in_titles,
+            "closeness": self.near,
+            "label": self.label,
+            "after_preposition": float(self.follows),
+            "coverage": self.top,
+            "sentences": math.log(len(self.sentences)),
+        }
+
+    @property
+    def strength(self) -> float:
+        """The ranker's score: RANKER's weights times the features."""
+        return sum(RANKER[name] * value for name, value in self.features().items())
 
 
 def _normal(text: str) -> str:
@@ -178,16 +231,22 @@ def candidates(
                 gain = credit * (sentence.coverage / best) ** 2 * (0.5 + near) / (1 + RANK_DECAY * sentence.rank)
                 candidate.score += gain
                 candidate.own += gain
+                candidate.best = max(candidate.best, gain)
+                candidate.near = max(candidate.near, near)
+                candidate.label = max(candidate.label, credit)
+                candidate.follows |= slot.follows(sentence.text, entity_start)
+                candidate.top = max(candidate.top, sentence.coverage / best)
+                candidate.several = several
                 candidate.articles.add(sentence.article)
                 candidate.sentences.append(sentence)
     merged = _merged(found)
     texts = [f" {normal(text)} " for text in passages]
     headlines = [f" {normal(text)} " for text in dict.fromkeys(titles)]
-    for candidate in merged if several else ():
+    for candidate in merged:
         marks = {f" {form.split()[-1]} " if intent.type is AnswerType.PERSON else f" {form} " for form in candidate.forms}
         candidate.mentions = _share(marks, texts)
         candidate.in_titles = _share({f" {form} " for form in candidate.forms}, headlines)
-    return sorted(merged, key=lambda c: -c.total)
+    return sorted(merged, key=lambda c: -c.strength)
 
 
 @lru_cache(maxsize=1)
@@ -374,6 +433,8 @@ def _merged(found: dict[str, Candidate]) -> list[Candidate]:
         if part.own > target.own and " " in key:
             target.text, target.own = part.text, part.own
         target.score += part.score
+        target.best, target.near, target.top = max(target.best, part.best), max(target.near, part.near), max(target.top, part.top)
+        target.label, target.follows = max(target.label, part.label), target.follows or part.follows
         target.articles |= part.articles
         target.forms |= part.forms
         target.sentences += [s for s in part.sentences if s not in target.sentences]
@@ -387,9 +448,11 @@ def only_one_in(sentence: Candidacy, ranked: Sequence[Candidate]) -> Candidate |
 
 
 def clear_winner(ranked: Sequence[Candidate]) -> Candidate | None:
-    """The best candidate when it leads the next clearly enough to commit to it."""
+    """The best candidate when the ranker gives it a probability of COMMIT or more (a softmax over
+    the candidates' strengths) and it leads the next by MARGIN (a tie is no answer)."""
     if not ranked:
         return None
-    if len(ranked) == 1 or ranked[0].total >= LEAD * ranked[1].total:
-        return ranked[0]
-    return None
+    top = ranked[0].strength
+    chance = 1.0 / sum(math.exp(c.strength - top) for c in ranked)
+    leads = len(ranked) == 1 or top - ranked[1].strength >= MARGIN
+    return ranked[0] if chance >= COMMIT and leads else None

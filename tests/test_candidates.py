@@ -49,19 +49,13 @@ def test_an_amount_keeps_its_currency_and_its_conversion_is_not_a_candidate():
     assert ranked == ["$69bn"]
 
 
-def test_a_name_in_the_articles_titles_wins_over_one_in_a_single_sentence():
+def test_a_tie_is_no_answer_and_the_name_the_passages_share_wins_a_question_about_several_articles():
     question = "Which company released the handheld?"
     sentences = ("On Thursday, Sony released the handheld.", "On Friday, Nintendo released the handheld.")
-    plain = candidates(analyze(question), question, [Candidacy(s, 1.0, 0, "a") for s in sentences], sentences)
-    titled = candidates(
-        analyze(question),
-        question,
-        [Candidacy(s, 1.0, 0, "a") for s in sentences],
-        sentences,
-        titles=("Sony's new handheld is here", "Sony ships the OLED model"),
-    )
-    assert clear_winner(plain) is None
-    winner = clear_winner(titled)
+    evidence = [Candidacy(s, 1.0, 0, "a") for s in sentences]
+    passages = (*sentences, "Sony's new handheld is here.", "Sony ships the OLED model.")
+    assert clear_winner(candidates(analyze(question), question, evidence, sentences)) is None
+    winner = clear_winner(candidates(analyze(question), question, evidence, passages, several=True))
     assert winner is not None and winner.text == "Sony"
 
 
