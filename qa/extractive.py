@@ -131,7 +131,10 @@ class ExtractiveAnswerer:
         return self._short(ranked, evidence, question, retrieval.passages) or self._sentences_answer(ranked, evidence, weights)
 
     def _short(self, ranked: list[_Sentence], evidence: _Evidence, question: str, passages: list[Passage]) -> Answer | None:
-        """The best candidate whose evidence meets the constraints, and the best sentence that holds it."""
+        """The best candidate whose evidence meets the constraints, and the best sentence that holds it.
+        For a question about one article, the passages found of the article that proves the answer
+        must meet them too: a detail the question changed ("the Formation tour", "in its second
+        season") may stand elsewhere in a long article, in another story than the one that answers."""
         keys = [Candidacy(s.text, s.coverage * evidence.weight(s.text), s.rank, s.article) for s in ranked]
         found = dict(zip(keys, ranked, strict=True))
         for sentence in ranked[:TITLES]:
@@ -155,6 +158,12 @@ class ExtractiveAnswerer:
         support = {proof.article} | {a for a, text in evidence.articles.items() if winner.text.lower() in text.lower()}
         if evidence.unmet([e.text for e in winner.sentences], support):
             return None
+        if not evidence.several:
+            around = " ".join(p.text for p in passages if p.article_id == proof.article)
+            local = replace(evidence, articles={proof.article: f"{proof.passage.title} {around}"})
+            missing = local.unmet([proof.text], {proof.article})
+            if missing:
+                return _unmet(missing, [proof])
         return _compose([proof], short=_with_partner(winner.text, proof.text, evidence.intent))
 
     def _sentences_answer(self, ranked: list[_Sentence], evidence: _Evidence, weights: dict[str, float]) -> Answer:

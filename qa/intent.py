@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from qa.nlp import entities
 
-_ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "FAC", "NORP", "LAW"})
+_ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "FAC", "LAW", "NORP"})
 
 
 class AnswerType(StrEnum):
@@ -116,12 +116,14 @@ _HOW = {"many": AnswerType.NUMBER, "much": AnswerType.NUMBER, "long": AnswerType
 class Constraint:
     """A detail the evidence must hold: as the question writes it, and the lower-case forms of which
     the evidence must contain one. A year or month is also met by an article published in it; a
-    name of several words by its last word, an acronym in it ("AOG" for "AOG Technics") or most of
-    its words ("Justice Department")."""
+    person's name of several words by its last word; any other name of several words by an acronym
+    in it ("AOG" for "AOG Technics") or all its words in any order ("Justice Department"), since
+    its last word is often generic ("Formation World Tour", "ABBA Arena")."""
 
     kind: str
     text: str
     forms: tuple[str, ...]
+    label: str = ""
 
     def met_by(self, text: str, published: str = "") -> bool:
         """Whether a text (an article's passages and title), published on a YYYY-MM-DD day, meets it."""
@@ -136,11 +138,11 @@ class Constraint:
             words = [w for w in re.findall(r"[\w.&-]+", self.text) if len(w) > 2]
             acronyms = [w.lower() for w in words if w.isupper()]
             words = [w.lower() for w in words]
-            return len(words) > 1 and (
-                _has(low, words[-1])
-                or any(_has(low, w) for w in acronyms)
-                or sum(_has(low, w) for w in words) * 3 >= len(words) * 2
-            )
+            if len(words) < 2:
+                return False
+            if self.label == "PERSON":
+                return _has(low, words[-1])
+            return any(_has(low, w) for w in acronyms) or all(_has(low, w) for w in words)
         return False
 
 
@@ -359,7 +361,8 @@ def constraints(question: str, outlets: tuple[str, ...] = ()) -> tuple[Constrain
             add(*match.span(), Constraint("number", text, _amount_forms(text)))
     known = tuple(o.lower() for o in outlets)
     for entity in entities([question])[0]:
-        name = re.sub(r"^(?:the)\s+|(?:'s|’s)$", "", entity.text, flags=re.IGNORECASE).strip()
+        whole = question[entity.start : entity.end + len(re.match(r"\w*", question[entity.end :]).group(0))]
+        name = re.sub(r"^(?:the)\s+|(?:'s|’s)$", "", whole.strip("'\"‘’“”"), flags=re.IGNORECASE).strip("'\"‘’“” ")
         if (
             entity.label not in _ENTITY_LABELS
             or len(name) < 2
@@ -368,7 +371,8 @@ def constraints(question: str, outlets: tuple[str, ...] = ()) -> tuple[Constrain
         ):
             continue
         forms = {name.lower(), name.lower().replace(".", "")} if re.fullmatch(r"(?:[A-Z]\.){2,}", name) else {name.lower()}
-        add(entity.start, entity.end, Constraint("entity", name, tuple(sorted(forms))))
+        kind = "nationality" if entity.label == "NORP" else "entity"
+        add(entity.start, entity.end, Constraint(kind, name, tuple(sorted(forms)), entity.label))
     return tuple(c for _, c in sorted(found, key=lambda pair: pair[0]))
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 from newsdesk import write_newsdesk
 
 from qa import Archive, Conversation, RefusalCode
-from qa.extractive import is_echo, is_heading
+from qa.config import Settings
+from qa.extractive import ExtractiveAnswerer, is_echo, is_heading
+from qa.text import terms
+from qa.types import Meta, Passage, Retrieval
 
 from conftest import SEED_QUESTION, ingested
 
@@ -134,3 +138,26 @@ def test_each_passage_is_cited_once_with_all_its_quotes(seeded, newsdesk):
         assert len({(c.title, c.text) for c in answer.citations}) == len(numbers)
         for citation in answer.citations:
             assert all(f"{q} [{citation.n}]" in answer.text and q in citation.text for q in citation.quotes)
+
+
+def _found(question: str, passage: str, article: str) -> Retrieval:
+    """A Retrieval of one passage of a longer article, as the retriever would return it."""
+    node = TextNode(
+        text=passage,
+        metadata={Meta.TITLE: "Winter on the stage", Meta.SOURCE: "Stage Door", Meta.PUBLISHED: "2023-11-20"},
+        relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id="roundup")},
+    )
+    weights = dict.fromkeys(terms(question), 1.0)
+    return Retrieval(question, [Passage(node, 1.0, 0.6)], term_weights=weights, articles={"roundup": article})
+
+
+def test_a_detail_of_the_question_that_stands_only_in_another_story_of_the_article_is_refused():
+    answerer = ExtractiveAnswerer(Settings())
+    cast = "The Old Vic cast the actor Owen Teale as Scrooge in its production of A Christmas Carol."
+    elsewhere = "Elsewhere, the broadcaster renewed its sports documentary for a second season."
+    question = "Which actor did the Old Vic cast as Scrooge in the second season of A Christmas Carol?"
+    refused = answerer.answer(_found(question, cast, f"{cast} {elsewhere}"))
+    again = f"{cast} It is the play’s second season there."
+    answered = answerer.answer(_found(question, again, again))
+    assert refused.refused and "second season" in refused.refusal_reason.sentence
+    assert answered.short == "Owen Teale"

@@ -106,6 +106,20 @@ def test_a_dotted_abbreviation_and_an_acronym_in_a_name_meet_a_name_constraint()
     assert firm.met_by("Zamora founded AOG in 2015.") and not firm.met_by("Zamora founded a firm in 2015.")
 
 
+def test_a_person_is_met_by_the_surname_and_any_other_name_by_all_its_words():
+    names = {c.text: c for c in analyze("Did Sam Altman watch Beyoncé's Formation World Tour?").constraints}
+    assert names["Sam Altman"].met_by("Altman said so.")
+    assert not names["Formation World Tour"].met_by("The Renaissance World Tour opened.")
+    assert names["Formation World Tour"].met_by("The world tour called Formation opened.")
+
+
+def test_a_name_is_taken_whole_without_quotes_and_a_nationality_is_no_name_constraint():
+    found = {c.text: c.kind for c in analyze("Did the Taiwanese driver of the Rivian R1T win?").constraints}
+    assert found == {"Taiwanese": "nationality", "Rivian R1T": "entity"}
+    found = {c.text: c.kind for c in analyze("In which town do the 'Mombies' stage a zombie dance?").constraints}
+    assert found == {"Mombies": "entity"}
+
+
 def test_a_word_in_lower_case_is_not_a_name_constraint():
     question = "How many daily active users did Pebble, the app formerly known as T2, max out at before shutting down?"
     names = [c.text for c in analyze(question).constraints if c.kind == "entity"]
