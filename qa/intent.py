@@ -361,7 +361,8 @@ def constraints(question: str, outlets: tuple[str, ...] = ()) -> tuple[Constrain
             add(*match.span(), Constraint("number", text, _amount_forms(text)))
     known = tuple(o.lower() for o in outlets)
     for entity in entities([question])[0]:
-        whole = question[entity.start : entity.end + len(re.match(r"\w*", question[entity.end :]).group(0))]
+        rest = re.match(r"\w*", question[entity.end :])
+        whole = question[entity.start : entity.end + (rest.end() if rest else 0)]
         name = re.sub(r"^(?:the)\s+|(?:'s|’s)$", "", whole.strip("'\"‘’“”"), flags=re.IGNORECASE).strip("'\"‘’“” ")
         if (
             entity.label not in _ENTITY_LABELS
