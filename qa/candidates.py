@@ -14,9 +14,9 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
-from qa.intent import LABELS, TYPE_NOUNS, AnswerType, Intent
+from qa.intent import LABELS, TYPE_NOUNS, AnswerType, Intent, Slot
 from qa.nlp import Entity, entities
 from qa.text import terms
 
@@ -25,9 +25,6 @@ MENTION_WEIGHT = 6.0
 RELEVANT = 0.3
 NAME_CREDIT = 0.7
 BEFORE = 0.5
-PREPOSITION_CREDIT = 0.5
-_FRONTED = re.compile(r"^\s*(in|at|from|to|for|with|by|on|into|against|of)\s+(?:which|what|whom)\b", re.IGNORECASE)
-_DO_SUPPORT = re.compile(r"\b(?:who|whom|which|what)\b(?:\s+[\w’'-]+){0,4}?\s+(?:did|does|do)\s", re.IGNORECASE)
 _CAPITALIZED_RUN = re.compile(r"\b[A-Z][\w’'&.-]*[\w](?:\s+(?:of\s+|de\s+|&\s+)?[A-Z][\w’'&.-]*[\w])*")
 _TITLES = frozenset(
     "mayor president ceo chair chairman chief dr mr mrs ms sir dame lord lady judge senator governor minister coach "
@@ -38,22 +35,22 @@ ARTICLE_BONUS = 0.5
 COMMIT = 0.25
 MARGIN = 0.05
 RANKER = {
-    "total": 0.295,
-    "score": 0.349,
-    "best": 0.329,
-    "articles": 0.117,
-    "articles_several": 0.317,
-    "mentions": -0.268,
-    "mentions_several": 3.461,
-    "titles": -3.583,
-    "titles_several": 2.797,
-    "closeness": 0.569,
-    "label": 0.298,
-    "right_label": 0.619,
-    "unlabelled": -1.478,
-    "after_preposition": 4.679,
-    "coverage": 2.871,
-    "sentences": 0.305,
+    "total": 0.294,
+    "score": 0.344,
+    "best": 0.324,
+    "articles": 0.121,
+    "articles_several": 0.319,
+    "mentions": -0.272,
+    "mentions_several": 3.476,
+    "titles": -3.584,
+    "titles_several": 2.809,
+    "closeness": 0.502,
+    "label": 0.310,
+    "right_label": 0.627,
+    "unlabelled": -1.472,
+    "after_preposition": 5.273,
+    "coverage": 2.906,
+    "sentences": 0.302,
 }
 """The weights of a candidate's features, fitted by `evals/fit_ranker.py` on MultiHop-RAG's dev
 split and `evals/factoid_dev.jsonl` (a softmax over each question's candidates, L2 0.01)."""
@@ -146,10 +143,10 @@ class Candidate:
             "unlabelled": float(self.label == NAME_CREDIT),
             "after_preposition": float(self.follows),
             "coverage": self.top,
-            "sentences": math.log(len(self.sentences)),
+            "sentences": math.log(max(1, len(self.sentences))),
         }
 
-    @property
+    @cached_property
     def strength(self) -> float:
         """The ranker's score: RANKER's weights times the features."""
         return sum(RANKER[name] * value for name, value in self.features().items())
@@ -172,17 +169,18 @@ def candidates(
     titles: Sequence[str] = (),
     several: bool = True,
 ) -> list[Candidate]:
-    """The candidates of the best evidence sentences, best first; `passages` are the texts retrieved
-    and `titles` their articles' titles: for a question that draws on `several` articles, the share
-    of either that mention a candidate adds to its score (the answer is what the articles have in
-    common; an article's title names its subject). A question about one article is answered by a
-    detail of its best sentences, which the other passages need not repeat."""
+    """The candidates of the best evidence sentences, best first by the ranker; `passages` are the
+    texts retrieved and `titles` their articles' titles. For a question that draws on `several`
+    articles, the share of passages that name a candidate counts for it (the answer is what the
+    articles have in common). A question about one article is answered by a detail of its best
+    sentences, which the other passages need not repeat; and a name in the titles counts against a
+    candidate there (the fitted weights: the title names the article's subject, which the question
+    names already, rather than the detail it asks for)."""
     if not intent.labels:
         return []
     best = max((e.coverage for e in evidence), default=0.0) or 1.0
     top = sorted((e for e in evidence if e.coverage >= RELEVANT * best), key=lambda e: (-e.coverage, e.rank))[:SENTENCES]
     asked_words = set(terms(question))
-    slot = _Slot.of(question)
     naming = asked_words - _type_terms()
     normal = _amount_key if intent.type is AnswerType.NUMBER else _normal
     asked = f" {normal(question)} "
@@ -227,20 +225,19 @@ def candidates(
                 continue
             if any(_abbreviates(key, name) for name in asked_names):
                 continue
-            candidate = found.setdefault(key, Candidate(text, forms={key}))
+            candidate = found.setdefault(key, Candidate(text, forms={key}, several=several))
             if intent.type is AnswerType.NUMBER and len(text) > len(candidate.text):
                 candidate.text = text
             if sentence not in candidate.sentences:
-                near = _closeness(sentence.text, entity_start, entity_end, asked_words, slot)
+                near = _closeness(sentence.text, entity_start, entity_end, asked_words, intent.slot)
                 gain = credit * (sentence.coverage / best) ** 2 * (0.5 + near) / (1 + RANK_DECAY * sentence.rank)
                 candidate.score += gain
                 candidate.own += gain
                 candidate.best = max(candidate.best, gain)
                 candidate.near = max(candidate.near, near)
                 candidate.label = max(candidate.label, credit)
-                candidate.follows |= slot.follows(sentence.text, entity_start)
+                candidate.follows |= _follows(sentence.text, entity_start, intent.slot)
                 candidate.top = max(candidate.top, sentence.coverage / best)
-                candidate.several = several
                 candidate.articles.add(sentence.article)
                 candidate.sentences.append(sentence)
     merged = _merged(found)
@@ -354,57 +351,37 @@ def _inner_names(texts: Sequence[str]) -> set[str]:
     return {m.group(1) for text in texts for m in re.finditer(r"(?<=[a-z,;] )([A-Z][\w’'-]+)", text)}
 
 
-@dataclass(frozen=True)
-class _Slot:
-    """Where the answer stands to the question's terms in a sentence that holds it: before them
-    when the question asks for the subject ("which company was granted ..."), after them when it
-    asks for the object ("which company did Flexport buy"), and after the preposition that the
-    question puts before its question word ("in which city" is answered "in Mumbai")."""
-
-    object: bool = False
-    preposition: str = ""
-
-    @classmethod
-    def of(cls, question: str) -> _Slot:
-        fronted = _FRONTED.match(question)
-        return cls(_DO_SUPPORT.search(question) is not None, fronted.group(1).lower() if fronted else "")
-
-    def weight(self, after: bool) -> float:
-        return 1.0 if after != self.object else BEFORE
-
-    def follows(self, sentence: str, start: int) -> bool:
-        return (
-            bool(self.preposition)
-            and re.search(rf"\b{self.preposition}\s+(?:[\w’'-]+\s+){{0,3}}$", sentence[:start], re.I) is not None
-        )
+def _follows(sentence: str, start: int, slot: Slot) -> bool:
+    """Whether a name stands after the preposition the question fronts, a few words at most ("in Hove")."""
+    pattern = rf"\b{slot.preposition}\s+(?:[\w’'-]+\s+){{0,3}}$"
+    return bool(slot.preposition) and re.search(pattern, sentence[:start], re.IGNORECASE) is not None
 
 
-def _closeness(sentence: str, start: int, end: int, asked: set[str], slot: _Slot) -> float:
+def _closeness(sentence: str, start: int, end: int, asked: set[str], slot: Slot) -> float:
     """How close the question's terms stand to an entity in its sentence: the mean over the terms
     the sentence shares with the question of 1 / (1 + words between / 4), terms on the side where
-    the answer's slot does not put them counting less; plus PREPOSITION_CREDIT after the question's
-    preposition."""
+    the answer's slot does not put them counting BEFORE."""
     weights = []
     for match in re.finditer(r"\w\w+", sentence):
         if start <= match.start() < end or not set(terms(match.group(0))) & asked:
             continue
         after = match.start() >= end
         gap = sentence[end : match.start()] if after else sentence[match.end() : start]
-        weights.append(slot.weight(after) / (1 + len(gap.split()) / 4))
-    near = sum(weights) / len(weights) if weights else 0.0
-    return near + PREPOSITION_CREDIT * slot.follows(sentence, start)
+        weights.append((1.0 if after != slot.object else BEFORE) / (1 + len(gap.split()) / 4))
+    return sum(weights) / len(weights) if weights else 0.0
 
 
 def _answer_text(intent: Intent, text: str, year_only: bool) -> str:
     text = text.strip().removesuffix("’s").removesuffix("'s").strip(" ,.;:")
-    if intent.type in NAMES and intent.type is not AnswerType.WORK:
+    titled = intent.type in (AnswerType.WORK, AnswerType.NAME)
+    if intent.type in NAMES and not titled:
         text = re.split(r"[’']s\s", text)[0]
     if intent.type is AnswerType.NUMBER:
         text = _HEDGE.sub("", text)
     year = _YEAR.search(text)
     if intent.type is AnswerType.DATE and year and year_only:
         return year.group(1)
-    return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE) if intent.type is not AnswerType.WORK else text
+    return text if titled else re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
 
 
 def _amount_key(text: str) -> str:
@@ -456,7 +433,7 @@ def clear_winner(ranked: Sequence[Candidate]) -> Candidate | None:
     the candidates' strengths) and it leads the next by MARGIN (a tie is no answer)."""
     if not ranked:
         return None
-    top = ranked[0].strength
+    top = max(c.strength for c in ranked)
     chance = 1.0 / sum(math.exp(c.strength - top) for c in ranked)
     leads = len(ranked) == 1 or top - ranked[1].strength >= MARGIN
     return ranked[0] if chance >= COMMIT and leads else None

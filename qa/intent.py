@@ -109,6 +109,10 @@ _SECOND_ASK = re.compile(
 )
 """A second question joined to the first ("When did she retire, and what did she record?"): open. A
 relative clause ("the man who, after ..., and who is accused of ...") is not one."""
+_NOT_NAMED = frozenset(
+    "of is was are were did does do has have had will would can could came come comes one ones way side part".split()
+)
+"""Words after "which" that do not make it ask for a name: a verb ("which is bigger"), "of", "way"."""
 _HOW = {"many": AnswerType.NUMBER, "much": AnswerType.NUMBER, "long": AnswerType.NUMBER, "old": AnswerType.NUMBER}
 
 
@@ -117,8 +121,9 @@ class Constraint:
     """A detail the evidence must hold: as the question writes it, and the lower-case forms of which
     the evidence must contain one. A year or month is also met by an article published in it; a
     person's name of several words by its last word; any other name of several words by an acronym
-    in it ("AOG" for "AOG Technics") or all its words in any order ("Justice Department"), since
-    its last word is often generic ("Formation World Tour", "ABBA Arena")."""
+    in it ("AOG" for "AOG Technics") or all its words in any order but acronyms and type nouns
+    ("U.S. Justice Department" by "the Department of Justice"), since its last word is often
+    generic ("Formation World Tour"; "ABBA Arena" needs "ABBA")."""
 
     kind: str
     text: str
@@ -142,7 +147,10 @@ class Constraint:
                 return False
             if self.label == "PERSON":
                 return _has(low, words[-1])
-            return any(_has(low, w) for w in acronyms) or all(_has(low, w) for w in words)
+            if any(_has(low, w) for w in acronyms):
+                return True
+            distinctive = [w for w in words if w not in TYPE_NOUNS and w not in acronyms]
+            return bool(distinctive) and all(_has(low, w) for w in distinctive)
         return False
 
 
@@ -154,13 +162,42 @@ def _has(text: str, form: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Slot:
+    """Where the answer stands to the question's terms in a sentence that holds it: before them
+    when the question asks for the subject ("which company was granted ..."), after them when it
+    asks for the `object` ("which company did Flexport buy", "which firm has Apple bought"), and
+    after the `preposition` that the question puts before its question word ("in which city" is
+    answered "in Mumbai")."""
+
+    object: bool = False
+    preposition: str = ""
+
+
+@dataclass(frozen=True)
 class Intent:
-    """What a question asks for: the type of answer, the entity labels that can be one, and the
-    constraints the evidence must meet."""
+    """What a question asks for: the type of answer, the entity labels that can be one, the
+    constraints the evidence must meet, and where the answer stands."""
 
     type: AnswerType
     labels: frozenset[str] = frozenset()
     constraints: tuple[Constraint, ...] = ()
+    slot: Slot = Slot()
+
+
+_FRONTED = re.compile(r"^\s*(in|at|from|to|for|with|by|on|into|against|of)\s+(?:which|what|whom)\b", re.IGNORECASE)
+_OBJECT_ASKED = re.compile(
+    r"^\W*(?:\w+\s+)?(?:who|whom|which|what)\b(?:\s+(?!that\b|who\b|which\b)[\w’'-]+){0,3}?"
+    r"\s+(?:did|does|do|has|have|had|will|would|can|could)\s+"
+    r"(?:(?-i:[A-Z])|(?:the|a|an|his|her|its|their|he|she|it|they|we|you|i)\b)",
+    re.IGNORECASE,
+)
+"""A question word, up to three words, then an auxiliary verb and its subject: the answer is an object."""
+
+
+def slot(question: str) -> Slot:
+    """Where the answer to a question stands in a sentence that holds it."""
+    fronted = _FRONTED.match(question)
+    return Slot(_OBJECT_ASKED.match(question) is not None, fronted.group(1).lower() if fronted else "")
 
 
 def answer_type(question: str) -> AnswerType:
@@ -184,7 +221,7 @@ def answer_type(question: str) -> AnswerType:
     if word == "how":
         return _HOW.get(following[0], AnswerType.OPEN) if following else AnswerType.OPEN
     kind = _head_type(rest)
-    if kind is AnswerType.OPEN and word == "which" and re.match(r"\s+(?!of\b)[A-Za-z]", rest):
+    if kind is AnswerType.OPEN and word == "which" and following and following[0] not in _NOT_NAMED:
         return AnswerType.NAME
     return kind
 
@@ -431,4 +468,4 @@ def labels(question: str, kind: AnswerType) -> frozenset[str]:
 def analyze(question: str, outlets: tuple[str, ...] = ()) -> Intent:
     """The answer type, its entity labels and the hard constraints of a question."""
     kind = answer_type(question)
-    return Intent(kind, labels(question, kind), constraints(question, outlets))
+    return Intent(kind, labels(question, kind), constraints(question, outlets), slot(question))

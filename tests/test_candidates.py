@@ -3,7 +3,7 @@ or not answers left out. Sentences are given directly, as the answerer passes th
 
 from __future__ import annotations
 
-from qa.candidates import Candidacy, candidates, clear_winner
+from qa.candidates import RANKER, Candidacy, candidates, clear_winner
 from qa.intent import analyze
 
 
@@ -90,3 +90,21 @@ def test_a_name_may_hold_the_noun_that_names_the_type_asked_for():
         "At which German university does Bielecki study jellyfish?", "Bielecki studies jellyfish at Kiel University."
     )
     assert ranked == ["Kiel University"]
+
+
+def test_a_question_about_one_article_is_answered_from_its_best_sentence_not_the_name_the_passages_repeat():
+    question = "Which company released the handheld?"
+    evidence = [
+        Candidacy("On Friday, Nintendo released the handheld.", 1.0, 0, "a"),
+        Candidacy("Sony released a console.", 0.7, 1, "a"),
+    ]
+    passages = ("Sony released a console.", "Sony's new handheld is here.", "Sony ships the OLED model.", "Sony leads.")
+    one = clear_winner(candidates(analyze(question), question, evidence, passages, several=False))
+    several = clear_winner(candidates(analyze(question), question, evidence, passages, several=True))
+    assert one is not None and one.text == "Nintendo"
+    assert several is not None and several.text == "Sony"
+
+
+def test_the_ranker_weighs_every_feature_of_a_candidate():
+    [candidate] = candidates(analyze("Who sang?"), "Who sang?", [Candidacy("Ada Lovelace sang.", 1.0, 0, "a")])
+    assert set(candidate.features()) == set(RANKER)

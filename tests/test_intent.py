@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.intent import AnswerType, analyze, answer_type
+from qa.intent import AnswerType, Constraint, Slot, analyze, answer_type
 from qa.language import language
 
 
@@ -35,6 +35,8 @@ from qa.language import language
         ("Which San Francisco nonprofit's study found that kids use phones in class?", AnswerType.ORGANIZATION),
         ("Which streamer proposed to her girlfriend onstage?", AnswerType.NAME),
         ("Which of them won?", AnswerType.OPEN),
+        ("Which is bigger, Apple or Google?", AnswerType.OPEN),
+        ("Which way did the vote go?", AnswerType.OPEN),
     ],
 )
 def test_the_answer_type_comes_from_the_question_word_and_the_noun_after_it(question, kind):
@@ -111,6 +113,26 @@ def test_a_person_is_met_by_the_surname_and_any_other_name_by_all_its_words():
     assert names["Sam Altman"].met_by("Altman said so.")
     assert not names["Formation World Tour"].met_by("The Renaissance World Tour opened.")
     assert names["Formation World Tour"].met_by("The world tour called Formation opened.")
+    [department] = analyze("Did the U.S. Justice Department sue?").constraints
+    assert department.met_by("The Department of Justice sued.")
+    arena = Constraint("entity", "ABBA Arena", ("abba arena",), "FAC")
+    assert arena.met_by("ABBA fans came.") and not arena.met_by("The arena opened.")
+
+
+@pytest.mark.parametrize(
+    ("question", "where"),
+    [
+        ("Which company was granted the rights?", Slot()),
+        ("Which company has bought Flexport?", Slot()),
+        ("Who said that the company did not pay?", Slot()),
+        ("Which company did Flexport buy?", Slot(object=True)),
+        ("Which company has Apple bought?", Slot(object=True)),
+        ("In which town did Zamora found the firm?", Slot(object=True, preposition="in")),
+        ("At which venue was the fight held?", Slot(preposition="at")),
+    ],
+)
+def test_the_answer_is_the_subject_unless_an_auxiliary_and_its_subject_follow_the_question_word(question, where):
+    assert analyze(question).slot == where
 
 
 def test_a_name_is_taken_whole_without_quotes_and_a_nationality_is_no_name_constraint():
