@@ -35,22 +35,23 @@ ARTICLE_BONUS = 0.5
 COMMIT = 0.25
 MARGIN = 0.05
 RANKER = {
-    "total": 0.294,
-    "score": 0.344,
-    "best": 0.324,
-    "articles": 0.121,
-    "articles_several": 0.319,
-    "mentions": -0.272,
-    "mentions_several": 3.476,
-    "titles": -3.584,
-    "titles_several": 2.809,
-    "closeness": 0.502,
-    "label": 0.310,
-    "right_label": 0.627,
-    "unlabelled": -1.472,
-    "after_preposition": 5.273,
-    "coverage": 2.906,
-    "sentences": 0.302,
+    "total": 0.284,
+    "score": 0.337,
+    "best": 0.325,
+    "articles": 0.129,
+    "articles_several": 0.312,
+    "mentions": -0.366,
+    "mentions_several": 3.393,
+    "titles": -3.345,
+    "titles_several": 2.639,
+    "closeness": 0.146,
+    "label": 0.308,
+    "right_label": 0.610,
+    "unlabelled": -1.414,
+    "after_preposition": 5.620,
+    "first_subject": 0.899,
+    "coverage": 2.823,
+    "sentences": 0.175,
 }
 """The weights of a candidate's features, fitted by `evals/fit_ranker.py` on MultiHop-RAG's dev
 split and `evals/factoid_dev.jsonl` (a softmax over each question's candidates, L2 0.01)."""
@@ -110,6 +111,7 @@ class Candidate:
     near: float = 0.0
     label: float = 0.0
     follows: bool = False
+    first: bool = False
     top: float = 0.0
     several: bool = True
 
@@ -142,6 +144,7 @@ class Candidate:
             "right_label": float(self.label >= 1.0),
             "unlabelled": float(self.label == NAME_CREDIT),
             "after_preposition": float(self.follows),
+            "first_subject": float(self.first),
             "coverage": self.top,
             "sentences": math.log(max(1, len(self.sentences))),
         }
@@ -208,6 +211,7 @@ def candidates(
             spans += [(text, start, end, NAME_CREDIT) for text, start, end in _proper_names(sentence.text, ents, inner, common)]
         if names:
             spans = [part for span in spans for part in _joined_names(*span)]
+        first = min((span[1] for span in spans), default=-1)
         for entity_text, entity_start, entity_end, credit in spans:
             text = _answer_text(intent, entity_text, year_only)
             key = normal(text)
@@ -237,6 +241,7 @@ def candidates(
                 candidate.near = max(candidate.near, near)
                 candidate.label = max(candidate.label, credit)
                 candidate.follows |= _follows(sentence.text, entity_start, intent.slot)
+                candidate.first |= entity_start == first and not intent.slot.object
                 candidate.top = max(candidate.top, sentence.coverage / best)
                 candidate.articles.add(sentence.article)
                 candidate.sentences.append(sentence)
@@ -416,6 +421,7 @@ def _merged(found: dict[str, Candidate]) -> list[Candidate]:
         target.score += part.score
         target.best, target.near, target.top = max(target.best, part.best), max(target.near, part.near), max(target.top, part.top)
         target.label, target.follows = max(target.label, part.label), target.follows or part.follows
+        target.first = target.first or part.first
         target.articles |= part.articles
         target.forms |= part.forms
         target.sentences += [s for s in part.sentences if s not in target.sentences]
