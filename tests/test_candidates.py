@@ -108,3 +108,10 @@ def test_a_question_about_one_article_is_answered_from_its_best_sentence_not_the
 def test_the_ranker_weighs_every_feature_of_a_candidate():
     [candidate] = candidates(analyze("Who sang?"), "Who sang?", [Candidacy("Ada Lovelace sang.", 1.0, 0, "a")])
     assert set(candidate.features()) == set(RANKER)
+
+
+def test_asked_for_the_subject_the_first_name_of_the_type_in_the_sentence_wins_clearly():
+    question = "Which company won the contract?"
+    sentence = "Microsoft won the contract after Google dropped out of the contract talks."
+    winner = clear_winner(candidates(analyze(question), question, [Candidacy(sentence, 1.0, 0, "a")], [sentence], several=False))
+    assert winner is not None and winner.text == "Microsoft"
