@@ -199,9 +199,9 @@ def candidates(
     common = _common_words([*passages, *(e.text for e in top)]) if names else frozenset()
     for sentence, ents in zip(top, found_entities, strict=True):
         spans = [
-            _amount_span(sentence.text, e, _label_credit(e.label, intent))
+            _amount_span(sentence.text, e, credit)
             for e in ents
-            if _label_credit(e.label, intent)
+            if (credit := _label_credit(e.label, intent))
             and (e.label != "ORG" or intent.type is not AnswerType.PLACE or _VENUE_NAME.search(e.text))
             and (e.start > 0 or " " in e.text or e.text in inner or not names or e.text.lower() not in common)
             and not _converted(sentence.text, e)
@@ -419,9 +419,8 @@ def _merged(found: dict[str, Candidate]) -> list[Candidate]:
         if part.own > target.own and " " in key:
             target.text, target.own = part.text, part.own
         target.score += part.score
-        target.best, target.near, target.top = max(target.best, part.best), max(target.near, part.near), max(target.top, part.top)
-        target.label, target.follows = max(target.label, part.label), target.follows or part.follows
-        target.first = target.first or part.first
+        for name in ("best", "near", "top", "label", "follows", "first"):
+            setattr(target, name, max(getattr(target, name), getattr(part, name)))
         target.articles |= part.articles
         target.forms |= part.forms
         target.sentences += [s for s in part.sentences if s not in target.sentences]
@@ -439,7 +438,7 @@ def clear_winner(ranked: Sequence[Candidate]) -> Candidate | None:
     the candidates' strengths) and it leads the next by MARGIN (a tie is no answer)."""
     if not ranked:
         return None
-    top = max(c.strength for c in ranked)
-    chance = 1.0 / sum(math.exp(c.strength - top) for c in ranked)
-    leads = len(ranked) == 1 or top - ranked[1].strength >= MARGIN
-    return ranked[0] if chance >= COMMIT and leads else None
+    best, *rest = sorted(ranked, key=lambda c: -c.strength)
+    chance = 1.0 / (1.0 + sum(math.exp(c.strength - best.strength) for c in rest))
+    leads = not rest or best.strength - rest[0].strength >= MARGIN
+    return best if chance >= COMMIT and leads else None

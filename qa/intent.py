@@ -16,8 +16,6 @@ from enum import StrEnum
 
 from qa.nlp import entities
 
-_ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "FAC", "LAW", "NORP"})
-
 
 class AnswerType(StrEnum):
     PERSON = "person"
@@ -57,6 +55,8 @@ LABELS: dict[AnswerType, frozenset[str]] = {
     AnswerType.NAME: frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT"}),
 }
 """The entity labels that can answer each type of question."""
+_ENTITY_LABELS = LABELS[AnswerType.NAME] | {"NORP", "LAW"}
+"""Labels of the question's entities that are constraints: any name, a nationality, a law."""
 
 _PRODUCTS = "product device model phone console chatbot tool truck car vehicle gadget handheld software"
 """Heads of questions that ask for a product, which the entity model often labels as a company."""
