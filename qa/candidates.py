@@ -80,6 +80,8 @@ _DAY = re.compile(
     re.IGNORECASE,
 )
 """A date to the day ("16 November", "Nov. 16", "11/16"), which "on what date" asks for."""
+_PER = re.compile(r"(?<=\d)\s?(?:pm|pa|p\.a\.|/(?:month|mo|year|yr))$", re.IGNORECASE)
+"""A rate glued to an amount ("€9.99pm", "$20/month"): the amount is the answer."""
 _CONTRACTION = re.compile(r"^\w+[’'](?:m|re|ve|ll|d)$")
 _CURRENCY = "$€£¥"
 
@@ -382,7 +384,7 @@ def _answer_text(intent: Intent, text: str, year_only: bool) -> str:
     if intent.type in NAMES and not titled:
         text = re.split(r"[’']s\s", text)[0]
     if intent.type is AnswerType.NUMBER:
-        text = _HEDGE.sub("", text)
+        text = _PER.sub("", _HEDGE.sub("", text))
     year = _YEAR.search(text)
     if intent.type is AnswerType.DATE and year and year_only:
         return year.group(1)

@@ -65,6 +65,7 @@ _REPORTS = re.compile(
     r"\b(?:articles?|reports?|reported|stor(?:y|ies)|pieces?|coverage|covered|according to|as per|as noted by|posts?)\b",
     re.IGNORECASE,
 )
+_APPOSITION = re.compile(r",\s+(?:the|a|an)\s[^,]+,", re.IGNORECASE)
 _REPORT_DATE = re.compile(r"\bwhen\b.*\b(report|reported|publish|published|cover|covered|write|wrote|post|posted)\b", re.I)
 
 
@@ -210,8 +211,11 @@ class ExtractiveAnswerer:
 
 def _draws_on_several(question: str, outlets: tuple[str, ...]) -> bool:
     """Whether a question draws on several articles: it names two outlets or two reports, or it
-    strings several clauses together (two commas or more)."""
-    return len(named_outlets(question, outlets)) > 1 or len(_REPORTS.findall(question)) > 1 or question.count(",") > 1
+    strings several clauses together (two commas or more, but for the pair around one apposition:
+    "which film, the fifth installment of the franchise, arrived")."""
+    commas = question.count(",")
+    clauses = commas > 2 or (commas == 2 and not _APPOSITION.search(question))
+    return len(named_outlets(question, outlets)) > 1 or len(_REPORTS.findall(question)) > 1 or clauses
 
 
 def _missing_name(

@@ -113,7 +113,8 @@ _NOT_NAMED = frozenset(
     "of is was are were did does do has have had will would can could came come comes one ones way side part".split()
 )
 """Words after "which" that do not make it ask for a name: a verb ("which is bigger"), "of", "way"."""
-_HOW = {"many": AnswerType.NUMBER, "much": AnswerType.NUMBER, "long": AnswerType.NUMBER, "old": AnswerType.NUMBER}
+_HOW_MUCH = frozenset("many much long old large big high low small tall far fast heavy deep".split())
+"""Words after "how" that ask for an amount."""
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,7 @@ def answer_type(question: str) -> AnswerType:
     if word == "when":
         return AnswerType.DATE
     if word == "how":
-        return _HOW.get(following[0], AnswerType.OPEN) if following else AnswerType.OPEN
+        return AnswerType.NUMBER if following and following[0] in _HOW_MUCH else AnswerType.OPEN
     kind = _head_type(rest)
     if kind is AnswerType.OPEN and word == "which" and following and following[0] not in _NOT_NAMED:
         return AnswerType.NAME
@@ -298,7 +299,8 @@ _NAMED_NUMBER = re.compile(r"\b([A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z][a-z]+)\s(\d{1
 _FUNDING_ROUND = re.compile(r"\b(?:pre-)?Series [A-H]\b")
 _NAMED_ROMAN = re.compile(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s([IVXL]{2,6})\b")
 _AMOUNT = re.compile(
-    r"(?:[$€£]\s?)?\b\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s?(?:%|percent|million|billion|trillion|thousand|m|bn|k)\b|-(?:year|month|day|week)\b)?",
+    r"(?:[$€£]\s?)?\b\d(?:[\d,]*\d)?(?:\.\d+)?"
+    r"(?:\s?%|\s?(?:percent|million|billion|trillion|thousand|m|bn|k)\b|[-\s](?:year|month|day|week)s?\b)?",
     re.IGNORECASE,
 )
 
@@ -427,10 +429,10 @@ def _amount_forms(text: str) -> tuple[str, ...]:
         if bare.endswith(" " + word):
             number = bare[: -len(word) - 1]
             forms |= {f"{number}{short}", f"{number} {short}"}
-    match = re.fullmatch(r"(\d+)-(year|month|day|week)", bare)
+    match = re.fullmatch(r"(\d+)[-\s](year|month|day|week)s?", bare)
     if match:
         count, unit = match.groups()
-        forms |= {f"{count} {unit}", f"{count} {unit}s"}
+        forms |= {f"{count}-{unit}", f"{count} {unit}", f"{count} {unit}s"}
         if int(count) < len(_NUMBER_WORDS):
             forms.add(f"{_NUMBER_WORDS[int(count)]}-{unit}")
     return tuple(sorted(forms))
@@ -438,7 +440,7 @@ def _amount_forms(text: str) -> tuple[str, ...]:
 
 _MONEY_ASKED = (
     r"\bhow much\s+(?:did|does|do|is|was|were|are|will|would|has|have|had|per|in|for|money|cash)\b|"
-    r"\b(revenue|price|cost|value|worth|fine|fee|salary|paid|pay|raise|raised|spend|spent|sum)\b"
+    r"\b(revenue|price|cost|value|worth|fine|fee|salary|paid|pay|raise|raised|spend|spent|sum|loss|losses|profits?)\b"
 )
 """Money is asked for by "how much" before a verb ("how much did it raise"), not before what it
 measures ("how much horsepower"), or by what money is paid as."""

