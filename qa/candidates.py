@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from qa.intent import LABELS, TYPE_NOUNS, AnswerType, Intent, Slot
-from qa.nlp import Entity, entities
+from qa.nlp import Entity, entities, nouns
 from qa.text import terms
 
 SENTENCES = 14
@@ -196,7 +196,8 @@ def candidates(
     asked_names = [_normal(c.text) for c in intent.constraints if c.kind == "entity"]
     found: dict[str, Candidate] = {}
     inner = _inner_names([e.text for e in top])
-    found_entities = entities([e.text for e in top])
+    kind = intent.type is AnswerType.KIND
+    found_entities = (nouns if kind else entities)([e.text for e in top])
     other_label = _labelled_otherwise(found_entities, intent.labels)
     common = _common_words([*passages, *(e.text for e in top)]) if names else frozenset()
     for sentence, ents in zip(top, found_entities, strict=True):
@@ -227,7 +228,13 @@ def candidates(
                 continue
             if intent.type is AnswerType.DATE and not (_DAY if day_asked else _CALENDAR).search(text):
                 continue
-            if not key or f" {key} " in asked or key in excluded or (names and set(terms(text)) & naming):
+            if (
+                not key
+                or f" {key} " in asked
+                or key in excluded
+                or (names and set(terms(text)) & naming)
+                or (kind and set(terms(text)) & asked_words)
+            ):
                 continue
             if any(_abbreviates(key, name) for name in asked_names):
                 continue

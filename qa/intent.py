@@ -26,6 +26,7 @@ class AnswerType(StrEnum):
     OUTLET = "outlet"
     WORK = "work"
     NAME = "name"
+    KIND = "kind"
     YES_NO = "yes_no"
     COMPARISON = "comparison"
     ORDER = "order"
@@ -41,9 +42,10 @@ FACTOID = frozenset(
         AnswerType.NUMBER,
         AnswerType.WORK,
         AnswerType.NAME,
+        AnswerType.KIND,
     }
 )
-"""The types whose answer is a name, a date or an amount."""
+"""The types whose answer is a name, a date, an amount or a kind of thing."""
 
 LABELS: dict[AnswerType, frozenset[str]] = {
     AnswerType.PERSON: frozenset({"PERSON"}),
@@ -53,6 +55,7 @@ LABELS: dict[AnswerType, frozenset[str]] = {
     AnswerType.NUMBER: frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"}),
     AnswerType.WORK: frozenset({"WORK_OF_ART", "PRODUCT", "EVENT"}),
     AnswerType.NAME: frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT"}),
+    AnswerType.KIND: frozenset({"NOUN"}),
 }
 """The entity labels that can answer each type of question."""
 _ENTITY_LABELS = LABELS[AnswerType.NAME] | {"NORP", "LAW"}
@@ -113,6 +116,12 @@ _NOT_NAMED = frozenset(
     "of is was are were did does do has have had will would can could came come comes one ones way side part".split()
 )
 """Words after "which" that do not make it ask for a name: a verb ("which is bigger"), "of", "way"."""
+_KIND_ASKED = re.compile(
+    r"^\s+(?:is\s+the\s+|are\s+the\s+)?(?:common\s+|general\s+)?(?:type|types|kind|kinds|sort|category|term)\s+(?:of|for)\b",
+    re.IGNORECASE,
+)
+"""A question for a kind of thing, which a common noun answers ("what type of establishments", "what
+is the term for ...")."""
 _HOW_MUCH = frozenset("many much long old large big high low small tall far fast heavy deep".split())
 """Words after "how" that ask for an amount."""
 
@@ -221,6 +230,8 @@ def answer_type(question: str) -> AnswerType:
         return AnswerType.DATE
     if word == "how":
         return AnswerType.NUMBER if following and following[0] in _HOW_MUCH else AnswerType.OPEN
+    if word in ("what", "which") and _KIND_ASKED.match(rest):
+        return AnswerType.KIND
     kind = _head_type(rest)
     if kind is AnswerType.OPEN and word == "which" and following and following[0] not in _NOT_NAMED:
         return AnswerType.NAME

@@ -125,3 +125,15 @@ def test_asked_for_the_subject_the_first_name_of_the_type_in_the_sentence_wins_c
     sentence = "Microsoft won the contract after Google dropped out of the contract talks."
     winner = clear_winner(candidates(analyze(question), question, [Candidacy(sentence, 1.0, 0, "a")], [sentence], several=False))
     assert winner is not None and winner.text == "Microsoft"
+
+
+def test_a_question_for_a_kind_of_thing_is_answered_by_the_common_noun_the_passages_share():
+    question = "What type of businesses, as reported by two outlets, lend money against the value of a harvest?"
+    sentences = (
+        "Crop lenders lend money against the value of a harvest, and farmers repay them after the sale.",
+        "In bad years, crop lenders lose money when the value of a harvest falls.",
+        "Farmers say the lenders ask for collateral.",
+    )
+    evidence = [Candidacy(text, 1.0 - 0.1 * rank, rank, f"a{rank}") for rank, text in enumerate(sentences)]
+    winner = clear_winner(candidates(analyze(question), question, evidence, sentences, several=True))
+    assert winner is not None and winner.text.lower() == "crop lenders"
