@@ -10,7 +10,7 @@ with the tagger instead of the recognizer is loaded.
 
 An entity ruler after the recognizer marks amounts of money the small model misses or mislabels
 ("NIS 405 million" as an organization, "€9.99/month", "£300m" cut to "£300"): a currency sign or
-code, a number, and a scale word if one follows.
+code, a number, and a scale word if one follows; and shares ("3 per cent").
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ TAGGER_UNUSED = ["ner", "parser", "lemmatizer", "senter"]
 NOUN_TAGS = frozenset({"NN", "NNS"})
 CACHE_SIZE = 100_000
 CURRENCY_CODES = "NIS ILS USD EUR GBP JPY CNY INR CHF CAD AUD HKD SGD Rs Rs. US$ A$ C$ HK$ NZ$ S$ R$".split()
-SCALES = "thousand million billion trillion k m mn bn tn crore crores lakh lakhs".split()
+SCALES = "thousand million billion trillion k m mn bn tn cr crore crores lakh lakhs".split()
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,11 @@ def _recognizer() -> Language:
     ruler = nlp.add_pipe("entity_ruler", after="ner", config={"overwrite_ents": True})
     currency = [{"IS_CURRENCY": True}, {"TEXT": {"IN": CURRENCY_CODES}}]
     amount = [{"LIKE_NUM": True}, {"LOWER": {"IN": SCALES}, "OP": "?"}]
-    ruler.add_patterns([{"label": "MONEY", "pattern": [sign, *amount]} for sign in currency])  # type: ignore[attr-defined]
+    shares: list[list[dict[str, object]]] = [[{"LOWER": "per"}, {"LOWER": "cent"}], [{"LOWER": {"IN": ["percent", "pct", "%"]}}]]
+    ruler.add_patterns(  # type: ignore[attr-defined]
+        [{"label": "MONEY", "pattern": [sign, *amount]} for sign in currency]
+        + [{"label": "PERCENT", "pattern": [{"LIKE_NUM": True}, *share]} for share in shares]
+    )
     return nlp
 
 

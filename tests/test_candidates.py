@@ -67,6 +67,10 @@ def test_an_amount_in_a_currency_the_entity_model_misses_is_money_without_its_ra
     assert ranked == ["NIS 405 million"]
     ranked = _ranked("How much per month does the subscription cost?", "The subscription costs €9.99pm on the web.")
     assert ranked == ["€9.99"]
+    assert _ranked("How much did the club pay for the bowler?", "The club paid Rs 24.75 Cr for the bowler.") == ["Rs 24.75 Cr"]
+    assert _ranked("What share of the supply moves through the port?", "The port moves 3 per cent of the supply.") == [
+        "3 per cent"
+    ]
 
 
 def test_one_amount_written_several_ways_is_one_candidate():
