@@ -64,6 +64,11 @@ _CALENDAR = re.compile(
     r"\b(?:spring|summer|autumn|fall|winter|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b",
     re.IGNORECASE,
 )
+_TITLED = re.compile(
+    r"(?:[“\"‘]|(?<=\s)')([A-Z0-9][^“”\"‘’]{0,60}?)(?:[”\"’]|'(?=[\s,.;:!?]))|"
+    r"\b(?:memoir|album|book|novel|film|movie|song|single|EP|show|series|documentary|podcast|play|game|app)s?,\s+"
+    r"([A-Z][\w’'-]*(?:\s+[\w’'-]+){0,7}?)(?=[,;]|\.(?:\s|$))"
+)
 _NOT_NAMES = frozenset("one two three first second laid said new the this that".split())
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _VENUE_NAME = re.compile(r"\b(?:Arena|Garden|Stadium|Cent(?:er|re)|Hall|Park|Field|Theat(?:er|re)|Dome|Bowl|Coliseum|Forum)$")
@@ -212,6 +217,8 @@ def candidates(
         ]
         if names and intent.type is not AnswerType.PLACE:
             spans += [(text, start, end, NAME_CREDIT) for text, start, end in _proper_names(sentence.text, ents, inner, common)]
+        if intent.type is AnswerType.WORK:
+            spans += [(text, start, end, 1.0) for text, start, end in _titles(sentence.text)]
         if names:
             spans = [part for span in spans for part in _joined_names(*span)]
         first = min((span[1] for span in spans), default=-1)
@@ -330,6 +337,18 @@ def _proper_names(text: str, ents: Sequence[Entity], names: set[str], common: fr
         if not words or (len(words) == 1 and (words[0].lower() in _NOT_NAMES or (start == 0 and words[0] not in names))):
             continue
         found.append((" ".join(words), start, end))
+    return found
+
+
+def _titles(text: str) -> list[tuple[str, int, int]]:
+    """Titles of works the entity model leaves out: a capitalized phrase in quotation marks (“Pink
+    Friday 2”, 'Enlisted,') or set off by commas after the kind of work it names ("her memoir,
+    Worthy,")."""
+    found = []
+    for match in _TITLED.finditer(text):
+        group = 1 if match.group(1) is not None else 2
+        title = match.group(group).rstrip(",. ")
+        found.append((title, match.start(group), match.start(group) + len(title)))
     return found
 
 

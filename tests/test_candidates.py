@@ -141,3 +141,11 @@ def test_a_question_for_a_kind_of_thing_is_answered_by_the_common_noun_the_passa
     evidence = [Candidacy(text, 1.0 - 0.1 * rank, rank, f"a{rank}") for rank, text in enumerate(sentences)]
     winner = clear_winner(candidates(analyze(question), question, evidence, sentences, several=True))
     assert winner is not None and winner.text.lower() == "crop lenders"
+
+
+def test_a_title_in_quotation_marks_or_set_off_after_the_kind_of_work_is_a_candidate():
+    question = "What is the title of the singer's memoir?"
+    assert _ranked(question, "While promoting her new memoir, Lanterns at Noon, the singer spoke of her mother.") == [
+        "Lanterns at Noon"
+    ]
+    assert _ranked(question, "The singer's memoir “Ask the River” sold out in a week.") == ["Ask the River"]
