@@ -295,6 +295,8 @@ _MONTH_WORDS = frozenset(m.capitalize() for m in _MONTH_NAMES) | {m[:3].capitali
 _ORDINAL_STOP = frozenset(
     "and or of the a an in to for with that which who half time times place parties party largest biggest".split()
 )
+_TITLE_BEFORE = re.compile(r"\b(?:album|film|movie|book|novel|song|single|game)\s+$", re.IGNORECASE)
+"""A work's noun before a year: the year is the work's title ("her album 1989"), not a time."""
 _QUARTER = re.compile(r"\bQ([1-4])\b")
 _COUNTED_NUMBER = re.compile(rf"\b({_COUNTED})\s+(\d{{1,3}}|[IVXLC]{{1,6}}\b|{'|'.join(_NUMBER_WORDS[1:])})\b", re.IGNORECASE)
 _ORDINAL_COUNTED = re.compile(rf"\b({'|'.join(_ORDINALS[1:])}|\d{{1,3}}(?:st|nd|rd|th))[\s-]+({_COUNTED})\b", re.IGNORECASE)
@@ -401,13 +403,14 @@ def constraints(question: str, outlets: tuple[str, ...] = ()) -> tuple[Constrain
         month = match.group(1).lower()
         add(*match.span(), Constraint("month", match.group(1), (month, month[:3] + ".")))
     for match in _YEAR.finditer(question):
-        add(*match.span(), Constraint("year", match.group(0), (match.group(0),)))
+        if not _TITLE_BEFORE.search(question[: match.start()]):
+            add(*match.span(), Constraint("year", match.group(0), (match.group(0),)))
     for match in _SPELLED_SPAN.finditer(question):
         value = _NUMBER_WORDS.index(match.group(1).lower())
         add(*match.span(), Constraint("number", match.group(0), _amount_forms(f"{value}-{match.group(2).lower()}")))
     for match in _AMOUNT.finditer(question):
         text = match.group(0).strip()
-        if text[0] in "$€£" or not text[-1].isdigit():
+        if (text[0] in "$€£" or not text[-1].isdigit()) and not question[match.end() :].startswith("-old"):
             add(*match.span(), Constraint("number", text, _amount_forms(text)))
     known = tuple(o.lower() for o in outlets)
     for entity in entities([question])[0]:

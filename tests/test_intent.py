@@ -101,6 +101,11 @@ def test_a_year_is_also_met_by_an_article_published_in_it():
     assert year.met_by("The jury named its winner.", "2022-06-01") and not year.met_by("The jury named its winner.", "2021-06-01")
 
 
+def test_a_year_that_titles_a_work_and_an_age_are_not_constraints():
+    assert analyze("Where did she store the demos for her album 1989?").constraints == ()
+    assert [c.kind for c in analyze("When did the 17-year-old swimmer win gold in 2023?").constraints] == ["year"]
+
+
 def test_an_ordinal_in_a_date_or_before_a_function_word_is_not_a_constraint():
     for question in ("Who spoke at the October 6th meeting?", "Which firm shares data with third parties?"):
         assert not [c for c in analyze(question).constraints if c.kind == "number"]
