@@ -133,11 +133,12 @@ def ask(
     pieces = archive_for(index_dir=index_dir, answerer=answerer).ask_stream(
         question, k=k, since=since, until=until, sources=sources
     )
-    told = pieces.short
-    if stream and told and not as_json:
-        click.echo(f"Answer: {told}\n")
+    told = ""
     for piece in pieces:
         if stream and not as_json:
+            if pieces.short and not told:
+                told = pieces.short
+                click.echo(f"Answer: {told}\n")
             click.echo(piece, nl=False)
     answer = pieces.answer
     if as_json:

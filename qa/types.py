@@ -365,18 +365,26 @@ def foreign_outlet_refusal(outlets: Sequence[str]) -> RefusalReason:
     return RefusalReason(RefusalCode.FOREIGN_OUTLET, f"{NOT_FOUND}: it has no articles from {names}.")
 
 
+@dataclass(frozen=True)
+class ShortAnswer:
+    """The short answer, yielded by an answer stream among its text pieces as soon as the
+    answerer knows it (a model writes it before the rest)."""
+
+    text: str
+
+
 class AnswerStream:
     """An answer as it is written: iterate for its text pieces; `.answer` is the Answer they make up
     (reading it before the end reads the rest of the stream).
 
-    Built from an iterator that yields the text pieces, then the Answer."""
+    Built from an iterator that yields the text pieces (and perhaps a ShortAnswer), then the Answer."""
 
-    def __init__(self, pieces: Iterator[str | Answer], *, short: str = "") -> None:
+    def __init__(self, pieces: Iterator[str | ShortAnswer | Answer], *, short: str = "") -> None:
         self._pieces = pieces
         self._answer: Answer | None = None
         self.short = short
-        """The short answer when it is known before the text (an extractive answer); else empty
-        until the stream ends."""
+        """The short answer once it is known: before the text for an extractive answer, as soon as
+        the model has written it for a generated one; empty when there is none."""
 
     @classmethod
     def refusal(cls, reason: RefusalReason = NO_EVIDENCE) -> AnswerStream:
@@ -393,6 +401,8 @@ class AnswerStream:
             if isinstance(piece, Answer):
                 self._answer = piece
                 self.short = piece.short
+            elif isinstance(piece, ShortAnswer):
+                self.short = piece.text
             else:
                 yield piece
 

@@ -200,3 +200,33 @@ def test_eval_runs_end_to_end_with_the_llm_answerer(seeded, monkeypatch, tmp_pat
     assert report["settings"]["answerer"] == "llm" and report["questions"] == 19
     assert report["citations"]["answers_with_citation"] == 1.0
     assert len(server.requests) == 20
+
+
+def answering_model(request: dict) -> Reply:
+    """A stand-in model that writes the short answer on a first line split across stream chunks."""
+    seed = number_of(request, "Witkoff")
+    return Reply(
+        ["Answ", "er: Steve Witkoff and Jar", f"ed Kushner [{seed}].\nThey traveled to Moscow ", f"for the talks [{seed}]."]
+    )
+
+
+def test_the_models_first_answer_line_becomes_the_short_answer_told_first(seeded, monkeypatch):
+    with fake_openai(answering_model) as server:
+        stream = llm_archive(seeded.settings.index_dir, server.url).ask_stream(SEED_QUESTION, k=5)
+        pieces, answer = list(stream), stream.answer
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+        index = str(seeded.settings.index_dir)
+        shown = CliRunner().invoke(cli, ["ask", SEED_QUESTION, "--index", index, "--answerer", "llm", "--stream", "--k", "5"])
+    assert 'first write a line "Answer: "' in server.requests[0]["messages"][0]["content"]
+    assert answer.short == "Steve Witkoff and Jared Kushner"
+    assert answer.text == "They traveled to Moscow for the talks [1]." and "".join(pieces).strip() == answer.text
+    assert [c.title for c in answer.citations] == [SEED_TITLE]
+    assert shown.exit_code == 0 and shown.stdout.startswith("Answer: Steve Witkoff and Jared Kushner\n\nThey traveled")
+
+
+def test_a_first_line_that_is_no_short_answer_stays_in_the_text(seeded):
+    reply = Reply(["Answer: the envoys met Putin, who called the talks useful and said more rounds would ", "follow soon.\n"])
+    with fake_openai(lambda request: reply) as server:
+        answer = llm_archive(seeded.settings.index_dir, server.url).ask(SEED_QUESTION, k=5)
+    assert answer.short == "" and answer.text.startswith("Answer: the envoys met Putin")
