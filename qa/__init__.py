@@ -40,6 +40,7 @@ from qa.types import (
     RefusalReason,
     Retrieval,
     SearchOptions,
+    ShortAnswer,
     Turn,
 )
 
@@ -71,6 +72,7 @@ __all__ = [
     "SearchOptions",
     "ServerError",
     "Settings",
+    "ShortAnswer",
     "Turn",
     "UnknownEmbedModel",
     "UnknownReranker",
