@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from qa.intent import LABELS, TYPE_NOUNS, AnswerType, Intent, Slot
+from qa.intent import LABELS, TYPE_NOUNS, WORKS, AnswerType, Intent, Slot
 from qa.nlp import Entity, entities, nouns
 from qa.text import terms
 
@@ -65,10 +65,12 @@ _CALENDAR = re.compile(
     re.IGNORECASE,
 )
 _TITLED = re.compile(
-    r"(?:[“\"‘]|(?<=\s)')([A-Z0-9][^“”\"‘’]{0,60}?)(?:[”\"’]|'(?=[\s,.;:!?]))|"
-    r"\b(?:memoir|album|book|novel|film|movie|song|single|EP|show|series|documentary|podcast|play|game|app)s?,\s+"
-    r"([A-Z][\w’'-]*(?:\s+[\w’'-]+){0,7}?)(?=[,;]|\.(?:\s|$))"
+    r"(?:[“\"‘]|(?<=\s)')([A-Z0-9](?:[^“”\"‘’]|’(?=\w)){0,60}?)(?:[”\"]|’(?!\w)|'(?=[\s,.;:!?]))|"
+    rf"\b(?:{'|'.join(WORKS)})s?,\s+([A-Z][\w’'-]*(?:\s+[\w’'-]+){{0,7}}?)(?=[,;]|\.(?:\s|$))"
 )
+_SMALL_WORDS = frozenset("a an the and or of in on for to at by with vs from".split())
+MAX_TITLE_WORDS = 8
+TITLE_CASE = 0.6
 _NOT_NAMES = frozenset("one two three first second laid said new the this that".split())
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _VENUE_NAME = re.compile(r"\b(?:Arena|Garden|Stadium|Cent(?:er|re)|Hall|Park|Field|Theat(?:er|re)|Dome|Bowl|Coliseum|Forum)$")
@@ -341,14 +343,21 @@ def _proper_names(text: str, ents: Sequence[Entity], names: set[str], common: fr
 
 
 def _titles(text: str) -> list[tuple[str, int, int]]:
-    """Titles of works the entity model leaves out: a capitalized phrase in quotation marks (“Pink
+    """Titles of works the entity model leaves out: a phrase in title case in quotation marks (“Pink
     Friday 2”, 'Enlisted,') or set off by commas after the kind of work it names ("her memoir,
-    Worthy,")."""
+    Worthy,"); not a quoted remark ("We loved making the film") or a clause ("Smith said ...")."""
     found = []
     for match in _TITLED.finditer(text):
         group = 1 if match.group(1) is not None else 2
         title = match.group(group).rstrip(",. ")
-        found.append((title, match.start(group), match.start(group) + len(title)))
+        words = re.findall(r"\w[\w’'-]*", title)
+        content = [w for w in words if w.lower() not in _SMALL_WORDS]
+        if (
+            content
+            and len(words) <= MAX_TITLE_WORDS
+            and sum(w[0].isupper() or w[0].isdigit() for w in content) >= TITLE_CASE * len(content)
+        ):
+            found.append((title, match.start(group), match.start(group) + len(title)))
     return found
 
 

@@ -144,8 +144,7 @@ def ask(
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     elif stream:
-        short = f"\nAnswer: {answer.short}" if answer.short and not told else ""
-        click.echo("\n" + short + format_answer(answer).partition(answer.text)[2])
+        click.echo("\n".join(["", *([f"Answer: {answer.short}"] if answer.short and not told else []), *_sources(answer)]))
     else:
         click.echo(format_answer(answer))
 
@@ -153,14 +152,20 @@ def ask(
 def format_answer(answer: Answer) -> str:
     """The short answer, the answer, then its sources, for a terminal."""
     lines = [f"Answer: {answer.short}", "", answer.text] if answer.short else [answer.text]
-    if answer.citations:
-        lines += ["", "Sources:"]
-        for c in answer.citations:
-            byline = ", ".join(part for part in (c.source, c.published) if part)
-            lines.append(f"[{c.n}] {c.title}" + (f" ({byline})" if byline else ""))
-            lines.append(f"    {c.url or c.path}")
-            lines += [f"    “{quote}”" for quote in c.quotes]
-    return "\n".join(lines)
+    return "\n".join(lines + _sources(answer))
+
+
+def _sources(answer: Answer) -> list[str]:
+    """The lines of an answer's numbered sources, after a blank line; none without citations."""
+    if not answer.citations:
+        return []
+    lines = ["", "Sources:"]
+    for c in answer.citations:
+        byline = ", ".join(part for part in (c.source, c.published) if part)
+        lines.append(f"[{c.n}] {c.title}" + (f" ({byline})" if byline else ""))
+        lines.append(f"    {c.url or c.path}")
+        lines += [f"    “{quote}”" for quote in c.quotes]
+    return lines
 
 
 @cli.command("eval")

@@ -65,7 +65,9 @@ _REPORTS = re.compile(
     r"\b(?:articles?|reports?|reported|stor(?:y|ies)|pieces?|coverage|covered|according to|as per|as noted by|posts?)\b",
     re.IGNORECASE,
 )
-_APPOSITION = re.compile(r",\s+(?:the|a|an)\s[^,]+,", re.IGNORECASE)
+_APPOSITION = re.compile(
+    r"^\W*(?:[a-z]+\s+)?(?:which|what|who|whom|whose|where|when|how)\b[^,]*,\s+(?:the|a|an)\s[^,]+,", re.IGNORECASE
+)
 _REPORT_DATE = re.compile(r"\bwhen\b.*\b(report|reported|publish|published|cover|covered|write|wrote|post|posted)\b", re.I)
 
 

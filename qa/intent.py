@@ -117,7 +117,7 @@ _NOT_NAMED = frozenset(
 )
 """Words after "which" that do not make it ask for a name: a verb ("which is bigger"), "of", "way"."""
 _KIND_ASKED = re.compile(
-    r"^\s+(?:is\s+the\s+|are\s+the\s+)?(?:common\s+|general\s+)?(?:type|types|kind|kinds|sort|category|term)\s+(?:of|for)\b",
+    r"^\s+(?:is\s+the\s+|are\s+the\s+)?(?:common\s+|general\s+)?(?:(?:type|types|kind|kinds|sort|category)\s+(?:of|for)|term\s+for)\b",
     re.IGNORECASE,
 )
 """A question for a kind of thing, which a common noun answers ("what type of establishments", "what
@@ -295,7 +295,9 @@ _MONTH_WORDS = frozenset(m.capitalize() for m in _MONTH_NAMES) | {m[:3].capitali
 _ORDINAL_STOP = frozenset(
     "and or of the a an in to for with that which who half time times place parties party largest biggest".split()
 )
-_TITLE_BEFORE = re.compile(r"\b(?:album|film|movie|book|novel|song|single|game)\s+$", re.IGNORECASE)
+WORKS = "memoir album book novel film movie song single EP show series documentary podcast play game".split()
+"""Kinds of work a title may follow ("her album 1989", "her memoir, Worthy,")."""
+_TITLE_BEFORE = re.compile(rf"\b(?:{'|'.join(WORKS)})\s+$", re.IGNORECASE)
 """A work's noun before a year: the year is the work's title ("her album 1989"), not a time."""
 _QUARTER = re.compile(r"\bQ([1-4])\b")
 _COUNTED_NUMBER = re.compile(rf"\b({_COUNTED})\s+(\d{{1,3}}|[IVXLC]{{1,6}}\b|{'|'.join(_NUMBER_WORDS[1:])})\b", re.IGNORECASE)
@@ -410,7 +412,7 @@ def constraints(question: str, outlets: tuple[str, ...] = ()) -> tuple[Constrain
         add(*match.span(), Constraint("number", match.group(0), _amount_forms(f"{value}-{match.group(2).lower()}")))
     for match in _AMOUNT.finditer(question):
         text = match.group(0).strip()
-        if (text[0] in "$€£" or not text[-1].isdigit()) and not question[match.end() :].startswith("-old"):
+        if (text[0] in "$€£" or not text[-1].isdigit()) and not re.match(r"[-\s]old\b", question[match.end() :]):
             add(*match.span(), Constraint("number", text, _amount_forms(text)))
     known = tuple(o.lower() for o in outlets)
     for entity in entities([question])[0]:
@@ -448,7 +450,8 @@ def _amount_forms(text: str) -> tuple[str, ...]:
         count, unit = match.groups()
         forms |= {f"{count}-{unit}", f"{count} {unit}", f"{count} {unit}s"}
         if int(count) < len(_NUMBER_WORDS):
-            forms.add(f"{_NUMBER_WORDS[int(count)]}-{unit}")
+            word = _NUMBER_WORDS[int(count)]
+            forms |= {f"{word}-{unit}", f"{word} {unit}", f"{word} {unit}s"}
     return tuple(sorted(forms))
 
 

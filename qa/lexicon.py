@@ -121,7 +121,8 @@ class Bm25Index:
         return self._texts[article_id]
 
     def node(self, node_id: str) -> BaseNode | None:
-        """A chunk by id, from this index's copy of it; None when it has no such chunk."""
+        """A chunk by id, from this index's copy of it (one node shared by every search: read it,
+        don't change it); None when it has no such chunk."""
         position = self._positions.get(node_id)
         return None if position is None else self._node_at(position)
 

@@ -40,7 +40,11 @@ Follow-up question: {question}"""
 
 _MARKERS = re.compile(r"(\s*)\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _OPEN_MARKER = re.compile(r"\s*\[[\d,;\s]*$")
-_SHORT_LINE = re.compile(r"\s*Answer:[ \t]*([^\n]+?)[ \t.]*(?:\n|$)", re.IGNORECASE)
+_SHORT_LINE = re.compile(
+    r"\s*(?:\*\*)?(?:Answer|ANSWER|answer):(?:\*\*)?[ \t]*([^\n\[]+?)(?=\s*\[\d|\.?\s*$|(?<![A-Z])\.\s|\n)", re.MULTILINE
+)
+"""A model's opening line "Answer: ..." (bold or not): the answer ends at a marker, a full stop
+that ends a sentence ("U.S." does not) or the line's end."""
 SHORT_WORDS = 12
 SHORT_LINE_CHARS = 200
 
@@ -125,29 +129,33 @@ class LLMAnswerer:
         llm = load_llm(self.settings)
         renumber = _Renumberer(len(retrieval.passages))
         text = short = ""
-        head: str | None = ""  # the first line, held back until it is whole: it may be the short answer
+        head: str | None = ""  # the first line as written, held back until it is whole: it may be the short answer
         with llm_errors(self.settings):
             for chunk in llm.stream_chat(self.messages(retrieval)):
-                piece = renumber.feed(chunk.delta or "")
+                delta = chunk.delta or ""
                 if head is not None:
-                    head += piece
+                    head += delta
                     if _may_be_short_line(head):
                         continue
-                    (short, piece), head = _short_line(head), None
+                    (short, delta), head = _short_line(head), None
                     if short:
                         yield ShortAnswer(short)
+                piece = renumber.feed(delta)
                 if piece:
                     text += piece
                     yield piece
-        tail = renumber.flush()
         if head is not None:
-            short, tail = _short_line(head + tail)
+            short, rest = _short_line(head)
             if short:
                 yield ShortAnswer(short)
+            text += renumber.feed(rest)
+            if text:
+                yield text
+        tail = renumber.flush()
         if tail:
             text += tail
             yield tail
-        if REFUSAL.split(":")[0].lower() in text.lower():
+        if REFUSAL.split(":")[0].lower() in f"{short} {text}".lower():
             yield replace(Answer.refusal(), dropped_markers=renumber.dropped)
             return
         by_new_number = {new: retrieval.passages[old - 1] for old, new in renumber.order.items()}
@@ -170,20 +178,24 @@ class LLMAnswerer:
 def _may_be_short_line(head: str) -> bool:
     """Whether the text so far may still become a short-answer line: it starts as one does and the
     line is not yet whole (any other text streams at once)."""
-    start = head.lstrip()
+    start = head.lstrip().lstrip("*")
     return "\n" not in start and len(start) < SHORT_LINE_CHARS and "answer:".startswith(start[:7].lower())
 
 
 def _short_line(head: str) -> tuple[str, str]:
-    """The short answer of a model's first line ("Answer: Mira Murati"), and the text after it; no
-    short answer and the text as it is when the first line is not one, or too long to be one."""
+    """The short answer of a model's first line as written ("Answer: Mira Murati [2]."), and the
+    text after it (the rest of the line first); no short answer, and the text as it is, when the
+    line is not one, is too long to be one, is a refusal, or is all there is."""
     match = _SHORT_LINE.match(head)
     if not match:
         return "", head
-    short = _MARKERS.sub("", match.group(1)).strip(" .")
-    if not short or len(short.split()) > SHORT_WORDS:
+    short = match.group(1).strip()
+    rest = _MARKERS.sub("", head[match.end() :], count=1) if _MARKERS.match(head, match.end()) else head[match.end() :]
+    rest = rest.lstrip(" .\t\r\n")
+    refusal = REFUSAL.split(":")[0].lower() in short.lower()
+    if not short or len(short.split()) > SHORT_WORDS or refusal or not rest.strip():
         return "", head
-    return short, head[match.end() :].lstrip()
+    return short, rest
 
 
 def _best_quote(answer: str, n: int, passage: Passage) -> str:

@@ -33,7 +33,7 @@ UNUSED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatiz
 TAGGER_UNUSED = ["ner", "parser", "lemmatizer", "senter"]
 NOUN_TAGS = frozenset({"NN", "NNS"})
 CACHE_SIZE = 100_000
-CURRENCY_CODES = "NIS ILS USD EUR GBP JPY CNY INR CHF CAD AUD HKD SGD Rs Rs. US$ A$ C$ HK$ NZ$ S$ R$".split()
+CURRENCY_CODES = "NIS ILS USD EUR GBP JPY CNY INR CHF CAD AUD HKD SGD Rs US$ A$ C$ HK$ NZ$ S$ R$".split()
 SCALES = "thousand million billion trillion k m mn bn tn cr crore crores lakh lakhs".split()
 
 
@@ -64,10 +64,13 @@ def _recognizer() -> Language:
     nlp = _load(UNUSED_COMPONENTS)
     ruler = nlp.add_pipe("entity_ruler", after="ner", config={"overwrite_ents": True})
     currency = [{"IS_CURRENCY": True}, {"TEXT": {"IN": CURRENCY_CODES}}]
+    dot = {"TEXT": ".", "OP": "?"}
+    glued = {"LOWER": {"REGEX": rf"^\d[\d,.]*(?:{'|'.join(SCALES)})$"}}
     amount = [{"LIKE_NUM": True}, {"LOWER": {"IN": SCALES}, "OP": "?"}]
     shares: list[list[dict[str, object]]] = [[{"LOWER": "per"}, {"LOWER": "cent"}], [{"LOWER": {"IN": ["percent", "pct", "%"]}}]]
     ruler.add_patterns(  # type: ignore[attr-defined]
-        [{"label": "MONEY", "pattern": [sign, *amount]} for sign in currency]
+        [{"label": "MONEY", "pattern": [sign, dot, *amount]} for sign in currency]
+        + [{"label": "MONEY", "pattern": [sign, dot, glued]} for sign in currency]
         + [{"label": "PERCENT", "pattern": [{"LIKE_NUM": True}, *share]} for share in shares]
     )
     return nlp
@@ -83,10 +86,10 @@ def _named(doc: Doc) -> tuple[Entity, ...]:
 
 
 def _nouns(doc: Doc) -> tuple[Entity, ...]:
-    """Common nouns, with the nouns before them that modify them ("pickup trucks")."""
+    """Common nouns, with the nouns before them that modify them ("pickup trucks", not "pickup" too)."""
     found = []
     for token in doc:
-        if token.tag_ not in NOUN_TAGS:
+        if token.tag_ not in NOUN_TAGS or (token.i + 1 < len(doc) and doc[token.i + 1].tag_ in NOUN_TAGS):
             continue
         first = token
         while first.i > 0 and doc[first.i - 1].tag_ in NOUN_TAGS:

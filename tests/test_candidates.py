@@ -149,3 +149,5 @@ def test_a_title_in_quotation_marks_or_set_off_after_the_kind_of_work_is_a_candi
         "Lanterns at Noon"
     ]
     assert _ranked(question, "The singer's memoir “Ask the River” sold out in a week.") == ["Ask the River"]
+    assert _ranked(question, "“We loved writing the memoir,” the singer said of it.") == []
+    assert _ranked(question, "In her memoir, the singer said the tour had changed her.") == []

@@ -32,6 +32,7 @@ from qa.language import language
         ("What is the name of the electric pickup truck Musk unveiled?", AnswerType.WORK),
         ("What type of establishments adjust betting lines?", AnswerType.KIND),
         ("What is the common term for lenders that take a harvest as collateral?", AnswerType.KIND),
+        ("What is the term of his contract?", AnswerType.OPEN),
         ("Who is the founder facing trial, and who is accused of fraud by prosecutors?", AnswerType.PERSON),
         ("Which San Francisco nonprofit's study found that kids use phones in class?", AnswerType.ORGANIZATION),
         ("Which streamer proposed to her girlfriend onstage?", AnswerType.NAME),
@@ -70,6 +71,7 @@ def test_a_venue_is_asked_of_buildings_and_a_city_of_settlements():
         ("Which bank paid a fine of $2 million?", "number", "$2 million", "paid 2m dollars", "paid $20 million"),
         ("Which study found that 87% of kids use phones in class?", "number", "87%", "87 percent of them", "97% of kids"),
         ("Who won cloud rights for 10 years?", "number", "10 years", "a 10-year licence", "for 15 years"),
+        ("Who won cloud rights for 3 years?", "number", "3 years", "for three years", "for four years"),
         ("Who won the prize in 2022?", "year", "2022", "the 2022 prize", "the 2021 prize"),
         (
             "Whose liver did he receive in his second transplant?",
@@ -104,6 +106,7 @@ def test_a_year_is_also_met_by_an_article_published_in_it():
 def test_a_year_that_titles_a_work_and_an_age_are_not_constraints():
     assert analyze("Where did she store the demos for her album 1989?").constraints == ()
     assert [c.kind for c in analyze("When did the 17-year-old swimmer win gold in 2023?").constraints] == ["year"]
+    assert [c.kind for c in analyze("When did the 17 years old swimmer win gold in 2023?").constraints] == ["year"]
 
 
 def test_an_ordinal_in_a_date_or_before_a_function_word_is_not_a_constraint():

@@ -230,3 +230,33 @@ def test_a_first_line_that_is_no_short_answer_stays_in_the_text(seeded):
     with fake_openai(lambda request: reply) as server:
         answer = llm_archive(seeded.settings.index_dir, server.url).ask(SEED_QUESTION, k=5)
     assert answer.short == "" and answer.text.startswith("Answer: the envoys met Putin")
+
+
+@pytest.mark.parametrize(
+    ("pieces", "short", "text", "refused"),
+    [
+        (["Answer: Steve Witkoff [{seed}]"], "", "Answer: Steve Witkoff [1]", False),
+        (["Answer: Witkoff [{harbour}]. He met Putin [{seed}]."], "Witkoff", "He met Putin [1].", False),
+        (["Answer: ", "Not found in the corpus.\n", REFUSAL], "", REFUSAL, True),
+    ],
+)
+def test_a_short_line_needs_text_after_it_takes_no_citation_number_and_never_hides_a_refusal(
+    seeded, pieces, short, text, refused
+):
+    def model(request: dict) -> Reply:
+        numbers = {"seed": number_of(request, "Witkoff"), "harbour": number_of(request, "412 corroded cables")}
+        return Reply([piece.format(**numbers) for piece in pieces])
+
+    with fake_openai(model) as server:
+        answer = llm_archive(seeded.settings.index_dir, server.url).ask(SEED_QUESTION, k=5)
+    assert (answer.short, answer.text, answer.refused) == (short, text, refused)
+    assert [c.n for c in answer.citations] == ([] if refused else [1])
+
+
+def test_the_cli_streams_an_empty_reply_without_a_traceback(seeded, monkeypatch):
+    with fake_openai(lambda request: Reply(["  \n "])) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+        index = str(seeded.settings.index_dir)
+        shown = CliRunner().invoke(cli, ["ask", SEED_QUESTION, "--index", index, "--answerer", "llm", "--stream"])
+    assert shown.exit_code == 0 and shown.exception is None
