@@ -142,19 +142,15 @@ class Index:
 
     def dense(self, embedding: list[float], n: int, filters: Filters = Filters()) -> list[DenseHit]:
         """The n chunks nearest to a query embedding within the filters, nearest first. Chroma
-        returns ids, outlets and distances only: the chunks' text is the BM25 index's copy."""
+        returns ids and distances only: the chunks' outlets and text are the BM25 index's copy
+        (reading the metadata back from Chroma took 12.6 of a query's 14.4 ms)."""
         queries: list[Sequence[float] | Sequence[int]] = [embedding]
-        found = self.collection.query(
-            query_embeddings=queries,
-            n_results=n,
-            where=_where(filters),
-            include=["metadatas", "distances"],
-        )
-        metadatas = (found["metadatas"] or [[]])[0]
+        found = self.collection.query(query_embeddings=queries, n_results=n, where=_where(filters), include=["distances"])
         distances = (found["distances"] or [[]])[0]
+        bm25 = self.bm25
         return [
-            DenseHit(node_id, str((meta or {}).get(Meta.SOURCE) or ""), 1.0 - distance)
-            for node_id, meta, distance in zip(found["ids"][0], metadatas, distances, strict=True)
+            DenseHit(node_id, bm25.source(node_id) if bm25 else "", 1.0 - distance)
+            for node_id, distance in zip(found["ids"][0], distances, strict=True)
         ]
 
     # Local state

@@ -38,9 +38,9 @@ class Bm25Index:
         self._nodes: dict[int, BaseNode] = {}
         for i, entry in enumerate(corpus):
             self._articles.setdefault(str(entry.get(Meta.DOCUMENT_ID) or entry["node_id"]), []).append(i)
-        outlets = [str(c.get(Meta.SOURCE) or "") for c in corpus]
-        self.sources = sorted(set(outlets) - {""})
-        self._sources = np.array([o.lower() for o in outlets], dtype=object)
+        self._outlets = [str(c.get(Meta.SOURCE) or "") for c in corpus]
+        self.sources = sorted(set(self._outlets) - {""})
+        self._sources = np.array([o.lower() for o in self._outlets], dtype=object)
         indptr = bm25.scores["indptr"]
         self._df = {
             token: int(indptr[i + 1] - indptr[i]) for token, i in bm25.vocab_dict.items() if token and i + 1 < len(indptr)
@@ -125,6 +125,11 @@ class Bm25Index:
         don't change it); None when it has no such chunk."""
         position = self._positions.get(node_id)
         return None if position is None else self._node_at(position)
+
+    def source(self, node_id: str) -> str:
+        """A chunk's outlet as its article names it; empty when it has none or the index lacks it."""
+        position = self._positions.get(node_id)
+        return "" if position is None else self._outlets[position]
 
     def _node_at(self, position: int) -> BaseNode:
         """The chunk at a position of the corpus, built once: an index is never changed in place."""
