@@ -23,8 +23,14 @@ def answer_markdown(text: str) -> str:
 
 def full_answer_markdown(answer: Answer) -> str:
     """The whole answer for the chat: the short answer in bold first, then the cited text."""
-    text = answer_markdown(answer.text)
-    return f"**{_md(answer.short)}**\n\n{text}" if answer.short else text
+    return shown_markdown(answer.short, answer.text)
+
+
+def shown_markdown(short: str, text: str) -> str:
+    """An answer for the chat, whole or as far as it is written: the short answer (once known) in
+    bold first, then the cited text."""
+    body = answer_markdown(text)
+    return f"**{_md(short)}**\n\n{body}" if short else body
 
 
 def sources_html(answer: Answer) -> str:

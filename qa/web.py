@@ -16,7 +16,16 @@ from qa.archive import Archive
 from qa.chat import Conversation
 from qa.corpus import SUPPORTED_SUFFIXES
 from qa.errors import QAError
-from qa.render import CSS, EMPTY_SOURCES, HEAD, answer_markdown, corpus_markdown, full_answer_markdown, sources_html
+from qa.render import (
+    CSS,
+    EMPTY_SOURCES,
+    HEAD,
+    answer_markdown,
+    corpus_markdown,
+    full_answer_markdown,
+    shown_markdown,
+    sources_html,
+)
 from qa.types import IndexStats, Turn
 
 log = logging.getLogger(__name__)
@@ -69,7 +78,7 @@ class ChatHandlers:
             )
             for piece in stream:
                 shown += piece
-                history[-1]["content"] = answer_markdown(shown)
+                history[-1]["content"] = shown_markdown(stream.short, shown)
                 yield history, gr.skip(), "", turns
             history[-1]["content"] = full_answer_markdown(stream.answer)
             yield history, sources_html(stream.answer), "", conversation.turns

@@ -65,10 +65,13 @@ def test_add_files_ingests_good_files_and_lists_the_bad_ones(tmp_path):
     assert not archive.ask("Who kept the light for forty years?").refused
 
 
-def test_the_short_answer_stands_in_bold_at_the_top_of_the_chat_answer(seeded):
-    history, _, _, turns = last(ChatHandlers(seeded).respond(SEED_QUESTION, [], "", "", [], 10, []))
+def test_the_short_answer_stands_in_bold_at_the_top_of_the_chat_answer_while_it_streams(seeded):
+    updates = list(ChatHandlers(seeded).respond(SEED_QUESTION, [], "", "", [], 10, []))
+    history, _, _, turns = last(updates)
     short = turns[-1].answer.short
     assert short and history[-1]["content"].startswith(f"**{short}**\n\n")
+    streamed = [update[0][-1]["content"] for update in updates[1:-1]]
+    assert streamed and all(content.startswith(f"**{short}**\n\n") for content in streamed)
 
 
 def test_the_sources_panel_marks_every_quoted_sentence_of_a_passage():
