@@ -471,7 +471,8 @@ def labels(question: str, kind: AnswerType) -> frozenset[str]:
             return frozenset({"PERCENT"})
         if re.search(r"\bby how much\b", low):
             return LABELS[kind]
-        if re.search(_MONEY_ASKED, low):
+        counted = re.search(r"\bhow many\b(?!\s+(?:dollars|euros|pounds|yen|rupees)\b)", low)
+        if re.search(_MONEY_ASKED, low) and not counted:
             return frozenset({"MONEY"})
         return frozenset({"CARDINAL", "QUANTITY"})
     words = set(re.findall(r"[a-z]+", low))

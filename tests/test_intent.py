@@ -53,6 +53,8 @@ def test_amounts_ask_for_money_and_shares_ask_for_percentages():
     assert analyze("By how much did the index fall?").labels == {"MONEY", "PERCENT", "CARDINAL", "QUANTITY"}
     assert analyze("How large were the retailer's pre-tax losses last year?").labels == {"MONEY"}
     assert analyze("How tall is the new tower?").labels == {"CARDINAL", "QUANTITY"}
+    assert analyze("How many losses did the team suffer before it paid off its coach?").labels == {"CARDINAL", "QUANTITY"}
+    assert analyze("How many dollars did the club pay?").labels == {"MONEY"}
 
 
 def test_a_venue_is_asked_of_buildings_and_a_city_of_settlements():
