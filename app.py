@@ -1,10 +1,6 @@
-"""The web chat: `python app.py` serves it on QA_HOST:QA_PORT (default 127.0.0.1:7860)."""
+"""The web chat: `python app.py` serves it on QA_HOST:QA_PORT (default 127.0.0.1:7860), as `qa serve` does."""
 
-from qa import Archive
-from qa.web import build_app, launch
-
-archive = Archive()
-demo = build_app(archive)
+from qa.cli import main
 
 if __name__ == "__main__":
-    launch(demo, archive.settings.host, archive.settings.port)
+    main(["serve"])

@@ -49,13 +49,13 @@ def named_periods(question: str, years: Iterable[int]) -> list[Period]:
     November") stands for that day or month in each of `years` (the years the archive spans)."""
     years = sorted(set(years))
     found: list[tuple[int, Period]] = []
-    claimed: list[tuple[int, int]] = []
+    claimed = bytearray(len(question))
     for pattern in _DATES:
         for match in pattern.finditer(question):
             start, end = match.span()
-            if any(s < end and start < e for s, e in claimed):
+            if any(claimed[start:end]):
                 continue
-            claimed.append((start, end))
+            claimed[start:end] = b"\x01" * (end - start)
             parts = match.groupdict()
             month = parts["month"]
             number = int(month) if month.isdigit() else _MONTH_NAMES.index(month) + 1
@@ -116,11 +116,13 @@ def named_outlets(question: str, outlets: Iterable[str]) -> list[list[str]]:
     return ordered
 
 
-_CAPITALIZED = r"[A-Z][\w.&'’-]*"
+_CAPITALIZED = r"[A-Z][\w.&'’-]{0,30}"
 _NAME = (
-    rf"(?:'[^']+'|\"[^\"]+\"|‘[^’]+’|“[^”]+”|(?:[Tt]he\s+)?{_CAPITALIZED}"
-    rf"(?:\s+(?:of\s+|&\s+|and\s+|de\s+)?{_CAPITALIZED})*)"
+    rf"(?:'[^']{{1,60}}'|\"[^\"]{{1,60}}\"|‘[^’]{{1,60}}’|“[^”]{{1,60}}”|(?:[Tt]he\s)?{_CAPITALIZED}"
+    rf"(?:\s(?:of\s|&\s|and\s|de\s)?{_CAPITALIZED}){{0,6}})"
 )
+"""An outlet's name as a question writes it. Bounded, like every pattern here, so that matching
+takes time linear in the question's length (questions are searched with whitespace collapsed)."""
 _PIECE = r"(?:article|report|piece|review|story|stories|coverage|editorial|column|post|headline)s?"
 _OUTLET_MENTIONS = [
     re.compile(p)
@@ -159,6 +161,7 @@ def foreign_outlets(question: str, outlets: Iterable[str]) -> list[str]:
     returned: the question asks about articles the archive cannot hold.
     """
     known = [outlet.lower() for outlet in outlets]
+    question = " ".join(question.split())
     found: list[tuple[int, str]] = []
     for pattern in _OUTLET_MENTIONS:
         for match in pattern.finditer(question):

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Unpack
 
 from qa.config import Settings
-from qa.errors import BadFilter
+from qa.errors import BadRequest
 from qa.extractive import ExtractiveAnswerer
 from qa.index import Index
 from qa.ingest import ingest
@@ -69,16 +69,27 @@ class Archive:
         self._retriever = None
         return ingest(self._index, list(paths), progress=progress)
 
-    def retrieve(self, question: str, *, focus: str = "", **options: Unpack[SearchOptions]) -> Retrieval:
-        """The passages that best match the question, best first. `focus`: the words the answer is
-        chosen for, when they differ from the question searched with (a follow-up's own words)."""
+    def check(self, question: str, **options: Unpack[SearchOptions]) -> None:
+        """Raise BadRequest when the question is empty or longer than QA_MAX_QUESTION_CHARS, or `k`
+        is outside 1 to QA_MAX_K."""
         if not question.strip():
-            raise BadFilter("the question is empty")
+            raise BadRequest("the question is empty")
         if len(question) > self.settings.max_question_chars:
-            raise BadFilter(
+            raise BadRequest(
                 f"the question is {len(question):,} characters long; the limit is {self.settings.max_question_chars:,} "
                 "(QA_MAX_QUESTION_CHARS)"
             )
+        k = options.get("k")
+        given: object = k  # the API passes on what a client sent
+        if given is not None and (type(given) is not int or not 1 <= given <= self.settings.max_k):
+            raise BadRequest(
+                f"k (passages to retrieve) must be from 1 to {self.settings.max_k} (QA_MAX_K), not {str(given)[:20]!r}"
+            )
+
+    def retrieve(self, question: str, *, focus: str = "", **options: Unpack[SearchOptions]) -> Retrieval:
+        """The passages that best match the question, best first. `focus`: the words the answer is
+        chosen for, when they differ from the question searched with (a follow-up's own words)."""
+        self.check(question, **options)
         self.index.refresh()
         if self._retriever is None:
             self._retriever = HybridRetriever(self.index)

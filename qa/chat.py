@@ -22,14 +22,20 @@ class Conversation:
         self.turns: list[Turn] = list(turns)
 
     def standalone(self, question: str) -> str:
-        """The question to retrieve with: the follow-up made self-contained."""
-        return self.archive.answerer.condense(self.turns, question) if self.turns else question
+        """The question to retrieve with: the follow-up made self-contained, its end kept when
+        joining it to the turns before makes it longer than a question may be."""
+        if not self.turns:
+            return question
+        condensed = self.archive.answerer.condense(self.turns, question)
+        limit = self.archive.settings.max_question_chars
+        return condensed if len(condensed) <= limit else condensed[-limit:].partition(" ")[2] or condensed[-limit:]
 
     def ask_stream(self, question: str, **options: Unpack[SearchOptions]) -> AnswerStream:
         """Like Archive.ask_stream, in the context of the turns so far; records the turn when the
         answer is complete."""
         if self.turns and all(value is None for value in options.values()):
             options = self.turns[-1].options
+        self.archive.check(question, **options)
         standalone = self.standalone(question)
         stream = self.archive.answer_stream(self.archive.retrieve(standalone, focus=question, **options))
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -54,6 +56,14 @@ class QAGroup(click.Group):
             raise click.ClickException(str(error)) from None
 
 
+def warnings_to_stderr() -> None:
+    """The library's warnings (a cache rebuilt, a read-only index folder) as plain lines on stderr."""
+    logger = logging.getLogger("qa")
+    logger.handlers[:] = [logging.StreamHandler(sys.stderr)]
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+
+
 @click.group(cls=QAGroup)
 @click.version_option(package_name="qa")
 def cli() -> None:
@@ -68,6 +78,7 @@ def cli() -> None:
     Everything runs offline. Settings come from QA_* environment variables
     (QA_INDEX_DIR, QA_TOP_K, QA_CHUNK_SIZE, ...).
     """
+    warnings_to_stderr()
 
 
 @cli.command()
@@ -242,16 +253,25 @@ def eval_command(
 @click.option(
     "--port", type=click.IntRange(1, 65535), default=None, help=f"Port [default: QA_PORT, else {Settings.default('port')}]."
 )
-def serve(index_dir: Path | None, host: str | None, port: int | None) -> None:
-    """Serve the web chat over the index."""
-    from qa.web import build_app, launch
+@click.option(
+    "--allow-anonymous",
+    is_flag=True,
+    default=None,
+    help="Serve on an address other than loopback without QA_AUTH_TOKEN (QA_ALLOW_ANONYMOUS).",
+)
+def serve(index_dir: Path | None, host: str | None, port: int | None, allow_anonymous: bool | None) -> None:
+    """Serve the web chat over the index.
 
-    archive = archive_for(index_dir=index_dir, host=host, port=port)
-    launch(build_app(archive), archive.settings.host, archive.settings.port)
+    Set QA_AUTH_TOKEN to ask for an access token at login and on every
+    API call; it is needed to serve on an address other than loopback.
+    """
+    from qa.server import serve as run_server
+
+    run_server(archive_for(index_dir=index_dir, host=host, port=port, allow_anonymous=allow_anonymous or None))
 
 
-def main() -> None:
-    cli(prog_name="qa")
+def main(args: list[str] | None = None) -> None:
+    cli(args, prog_name="qa")
 
 
 if __name__ == "__main__":

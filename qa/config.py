@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from qa.errors import redacted
+
 BUNDLED_EMBED_MODEL = "all-MiniLM-L6-v2"
 
 
@@ -26,6 +28,18 @@ class Settings(BaseSettings):
 
     host: str = Field("127.0.0.1", description="Address the web chat listens on.")
     port: int = Field(7860, ge=1, le=65535, description="Port the web chat listens on.")
+    auth_token: SecretStr | None = Field(
+        None,
+        description="Access token: the web chat asks for it at login, and every API call must send it as "
+        "`Authorization: Bearer <token>`. Needed to serve on an address other than loopback.",
+    )
+    allow_anonymous: bool = Field(
+        False, description="Serve on an address other than loopback without QA_AUTH_TOKEN (anyone who can reach it may use it)."
+    )
+    uploads: Literal["on", "off"] = Field("on", description="Whether the web chat accepts article uploads.")
+    max_upload_mb: float = Field(10.0, gt=0, description="Largest uploaded file, in MiB.")
+    max_upload_files: int = Field(20, ge=1, description="Most files in one upload.")
+    upload_quota_mb: float = Field(200.0, gt=0, description="Most MiB the index folder's uploads/ may hold in all.")
 
     refresh_seconds: float = Field(
         2.0, ge=0, description="How often an open archive checks Chroma for another process's finished ingest."
@@ -47,6 +61,7 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(32, ge=0)
 
     top_k: int = Field(10, ge=1, description="Passages retrieved for each question.")
+    max_k: int = Field(100, ge=1, description="Most passages a question may ask to retrieve (its k).")
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted, in characters.")
     candidates: int = Field(30, ge=1, description="Depth of the dense and BM25 lists before fusion.")
 
@@ -102,7 +117,10 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(
         None, validation_alias=AliasChoices("QA_LLM_API_KEY", "OPENAI_API_KEY"), description="API key (OPENAI_API_KEY)."
     )
-    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the LLM server.")
+    llm_timeout: float = Field(
+        60.0, gt=0, description="Seconds an answer from the LLM server may take in all, however slowly it streams."
+    )
+    max_answer_chars: int = Field(20_000, ge=100, description="Longest answer accepted from the LLM server, in characters.")
     llm_temperature: float = Field(0.0, ge=0, le=2)
     llm_max_retries: int = Field(2, ge=0, description="Retries on connection errors and rate limits.")
 
@@ -122,7 +140,10 @@ class Settings(BaseSettings):
     def describe(self) -> dict[str, object]:
         """The settings a run's results depend on, for reports: the LLM's only when it answers,
         never the API key or where the index lives."""
-        skip = {"index_dir", "host", "port", "llm_api_key", "llm_base_url"}
+        skip = {"index_dir", "host", "port", "llm_api_key", "llm_base_url", "auth_token"}
         if self.answerer != "llm":
             skip |= {name for name in type(self).model_fields if name.startswith("llm_")}
-        return self.model_dump(mode="json", exclude=skip)
+        described = self.model_dump(mode="json", exclude=skip)
+        if self.chroma_url:
+            described["chroma_url"] = redacted(self.chroma_url)
+        return described

@@ -22,6 +22,11 @@ from qa.types import Article, Problem
 SUPPORTED_SUFFIXES = (".txt", ".md", ".json", ".jsonl")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ARTICLE_CHARS = 1_000_000
+MAX_FRONT_MATTER_CHARS = 20_000
+MAX_JSON_DEPTH = 20
+MAX_FIELD_CHARS = {"title": 300, "source": 100, "author": 200, "category": 100, "url": 2_000}
+"""Longest title and metadata kept (longer ones are cut, with a warning): the title and outlet
+head every chunk, and a chunk must have room for its text."""
 
 _SEED_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})(?:\s+\S+)?\s*$")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
@@ -60,6 +65,16 @@ def _files_under(root: Path) -> Iterator[Path]:
 
 
 def _read_file(file: Path, display: str, root: Path) -> Iterator[Article | Problem]:
+    """A file's articles, or its Problem. A reader's unforeseen failure on hostile input (memory,
+    recursion, an OS error) is that file's Problem too, so that one file never stops a batch."""
+    try:
+        items = list(_read_checked(file, display, root))
+    except (OSError, MemoryError, RecursionError, ValueError, TypeError) as error:
+        items = [Problem(display, f"could not be read ({type(error).__name__}: {_first_line(error)[:200]})")]
+    yield from items
+
+
+def _read_checked(file: Path, display: str, root: Path) -> Iterator[Article | Problem]:
     if file.is_symlink() and not file.resolve().is_relative_to(root):
         yield Problem(display, "symlink points outside the ingested folder")
         return
@@ -104,8 +119,11 @@ def _read_text(text: str, display: str, file: Path) -> Iterator[Article | Proble
         front = _FRONT_MATTER.match(text)
         record = {}
         if front:
+            if len(front.group(1)) > MAX_FRONT_MATTER_CHARS:
+                yield Problem(display, f"front matter is over {MAX_FRONT_MATTER_CHARS:,} characters")
+                return
             try:
-                loaded = yaml.safe_load(front.group(1))
+                loaded = yaml.load(front.group(1), Loader=_FrontMatterLoader)
             except yaml.YAMLError as error:
                 yield Problem(display, f"front matter is not valid YAML ({_first_line(error)})")
                 return
@@ -122,11 +140,48 @@ def _read_text(text: str, display: str, file: Path) -> Iterator[Article | Proble
     yield from _article(record, display, file, display)
 
 
-def _read_json(text: str, display: str, file: Path) -> Iterator[Article | Problem]:
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML without aliases: front matter has no use for them, and an alias of an alias of ...
+    ("billion laughs") expands a few hundred bytes into gigabytes."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _loads(text: str) -> Any:
+    """Parsed JSON, or ValueError when it nests deeper than MAX_JSON_DEPTH (articles need two levels;
+    a deeper nesting only makes the parser recurse)."""
     try:
         data = json.loads(text)
+    except RecursionError:
+        data = None
+        depth = MAX_JSON_DEPTH + 1
+    else:
+        depth, level = 0, [data]
+        while level and depth <= MAX_JSON_DEPTH:
+            depth += 1
+            level = [
+                child
+                for node in level
+                if isinstance(node, list | dict)
+                for child in (node.values() if isinstance(node, dict) else node)
+            ]
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError(f"JSON nested more than {MAX_JSON_DEPTH} levels deep")
+    return data
+
+
+def _read_json(text: str, display: str, file: Path) -> Iterator[Article | Problem]:
+    try:
+        data = _loads(text)
     except json.JSONDecodeError as error:
         yield Problem(display, f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}")
+        return
+    except ValueError as error:
+        yield Problem(display, str(error))
         return
     records = data if isinstance(data, list) else [data]
     yield from _read_records(records, display, file, lambda i: f"{display}[{i}]")
@@ -138,9 +193,11 @@ def _read_jsonl(text: str, display: str, file: Path) -> Iterator[Article | Probl
         if not line.strip():
             continue
         try:
-            records.append((number, json.loads(line)))
+            records.append((number, _loads(line)))
         except json.JSONDecodeError as error:
             yield Problem(f"{display}:{number}", f"invalid JSON: {error.msg}")
+        except ValueError as error:
+            yield Problem(f"{display}:{number}", str(error))
     numbers = [number for number, _ in records]
     yield from _read_records([r for _, r in records], display, file, lambda i: f"{display}:{numbers[i]}")
 
@@ -157,7 +214,17 @@ def _read_records(records: list[Any], display: str, file: Path, where: Any) -> I
 
 
 def _article(record: dict[str, Any], display: str, file: Path, fallback_id: str) -> Iterator[Article | Problem]:
-    title = _text(record.get("title"))
+    fields: dict[str, str] = {}
+    for name, limit in MAX_FIELD_CHARS.items():
+        value = record.get(name)
+        if value is not None and not isinstance(value, str | int | float | date):
+            yield Problem(display, f"{name} is a {type(value).__name__}, not text")
+            return
+        fields[name] = _text(value)
+        if len(fields[name]) > limit:
+            fields[name] = fields[name][:limit].rstrip()
+            yield Problem(display, f"{name} cut to its first {limit} characters", skipped=False)
+    title = fields["title"]
     body = _text(record.get("body")).strip()
     if not body:
         yield Problem(display, "no article body (expected a body, text or content field)")
@@ -172,11 +239,11 @@ def _article(record: dict[str, Any], display: str, file: Path, fallback_id: str)
     if not title:
         yield Problem(display, "no title")
         return
-    source = _text(record.get("source"))
+    source = fields["source"]
     if not source:
         dateline = _WIRE_DATELINE.match(body)
         source = dateline.group(1).strip() if dateline else ""
-    url = _text(record.get("url"))
+    url = fields["url"]
     published, date_problem = _published(record, display)
     article = Article(
         id=url or fallback_id,
@@ -187,8 +254,8 @@ def _article(record: dict[str, Any], display: str, file: Path, fallback_id: str)
         published=published,
         source=source,
         url=url,
-        author=_text(record.get("author")),
-        category=_text(record.get("category")),
+        author=fields["author"],
+        category=fields["category"],
     )
     if date_problem:
         yield date_problem

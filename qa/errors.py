@@ -1,8 +1,23 @@
-"""Errors a user can act on: the CLI and the app show their message, never a stack trace."""
+"""Errors a user can act on: the CLI, the app and the API show their message, never a stack trace.
+
+A message never shows a password: credentials written into a URL (`http://user:secret@host`)
+are replaced by `***` wherever the URL is quoted."""
+
+import re
+
+_CREDENTIALS = re.compile(r"(?<=://)[^/\s]*@")
+
+
+def redacted(text: str) -> str:
+    """The text with the user and password of every URL in it hidden."""
+    return _CREDENTIALS.sub("***@", text)
 
 
 class QAError(Exception):
     """Base class for problems the user can fix; the message says how."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redacted(message))
 
 
 class IndexNotFound(QAError):
@@ -13,11 +28,23 @@ class IndexMismatch(QAError):
     """The index was built with other embedding or chunk settings."""
 
 
+class IndexDamaged(QAError):
+    """The index's Chroma store can't be read; `qa ingest --rebuild` makes it anew."""
+
+
+class IndexReadOnly(QAError):
+    """The index folder can't be written to, so nothing can be ingested there."""
+
+
 class UnknownEmbedModel(QAError):
     """The configured embedding model is not one this installation can load offline."""
 
 
-class BadFilter(QAError):
+class BadRequest(QAError):
+    """A question or an option is outside the limits the settings allow."""
+
+
+class BadFilter(BadRequest):
     """A filter names an outlet the index does not have, or a date that can't be read."""
 
 
@@ -39,3 +66,11 @@ class EntityModelMissing(QAError):
 
 class ServerError(QAError):
     """The OpenAI-compatible server could not be used; the message names the setting to fix."""
+
+
+class UploadRejected(QAError):
+    """Uploads are off, or a request's files are over the upload limits."""
+
+
+class Unprotected(QAError):
+    """The server would be open to a network without an access token."""

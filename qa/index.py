@@ -11,11 +11,15 @@ One ingest at a time writes through a folder: a second one waits for it (up to `
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import json
+import logging
 import os
 import shutil
+import sqlite3
 import sys
+import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -38,7 +42,7 @@ from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from qa.config import Settings
-from qa.errors import ChromaUnavailable, IndexBusy, IndexMismatch, IndexNotFound
+from qa.errors import ChromaUnavailable, IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound, IndexReadOnly
 from qa.lexicon import Bm25Index
 from qa.types import DenseHit, Filters, IndexStats, Meta
 
@@ -49,6 +53,8 @@ CHROMA_DIR = "chroma"
 LOCK = "ingest.lock"
 SCHEMA = 2
 PAGE = 1000
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -73,7 +79,16 @@ class Index:
         self._local: _Local | None = None
         self._checked_at = 0.0
         self._changing: str | None = None
-        metadata = self._metadata()
+        try:
+            metadata = self._metadata()
+        except IndexDamaged:
+            if not rebuild or settings.chroma_url:
+                raise
+            log.warning("the Chroma store in %s can't be read; rebuilding it", self.dir)
+            self.__dict__.pop("_client", None)
+            SharedSystemClient._identifier_to_system.pop(str(self.dir / CHROMA_DIR), None)
+            shutil.rmtree(self.dir / CHROMA_DIR)
+            metadata = None
         if metadata is None and not (create or rebuild):
             where = f"collection {settings.collection!r} on {settings.chroma_url}" if settings.chroma_url else str(self.dir)
             raise IndexNotFound(f"no index at {where}; run `qa ingest` first")
@@ -102,7 +117,7 @@ class Index:
     def _client(self) -> ClientAPI:
         url = self.settings.chroma_url
         if not url:
-            return chromadb.PersistentClient(path=str(self.dir / CHROMA_DIR), settings=ChromaSettings(anonymized_telemetry=False))
+            return self._local_client()
         parts = urlsplit(url if "://" in url else f"http://{url}")
         try:
             client = chromadb.HttpClient(
@@ -116,12 +131,47 @@ class Index:
             raise ChromaUnavailable(f"cannot reach the Chroma server at {url} (QA_CHROMA_URL): {error}") from None
         return client
 
+    def _local_client(self) -> ClientAPI:
+        """The store in the index folder. Chroma opens its database for writing, so a folder this
+        process may not write to is answered from a copy in a temporary folder (removed at exit)."""
+        path = self.dir / CHROMA_DIR
+        settings = ChromaSettings(anonymized_telemetry=False)
+        with self._chroma_errors():
+            if not path.exists() or (os.access(path, os.W_OK) and os.access(path / "chroma.sqlite3", os.W_OK)):
+                return chromadb.PersistentClient(path=str(path), settings=settings)
+            log.warning("the index folder %s is read-only: answering from a copy of it; `qa ingest` can't write there", self.dir)
+            copy = Path(tempfile.mkdtemp(prefix="qa-index-")) / CHROMA_DIR
+            shutil.copytree(path, copy)
+            for folder in (copy, *(p for p in copy.rglob("*") if p.is_dir())):
+                folder.chmod(0o755)
+            for file in (p for p in copy.rglob("*") if p.is_file()):
+                file.chmod(0o644)
+            atexit.register(shutil.rmtree, copy.parent, ignore_errors=True)
+            return chromadb.PersistentClient(path=str(copy), settings=settings)
+
+    @contextmanager
+    def _chroma_errors(self) -> Iterator[None]:
+        """Chroma's failures to read a damaged store as IndexDamaged (a server's as ChromaUnavailable)."""
+        try:
+            yield
+        except chromadb.errors.NotFoundError:
+            raise
+        except (chromadb.errors.ChromaError, sqlite3.Error) as error:
+            detail = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+            if self.settings.chroma_url:
+                raise ChromaUnavailable(f"the Chroma server at {self.settings.chroma_url} failed: {detail}") from None
+            raise IndexDamaged(
+                f"the Chroma store in {self.dir / CHROMA_DIR} can't be read ({detail}); run `qa ingest --rebuild` "
+                "to rebuild the index from the articles"
+            ) from None
+
     def _metadata(self) -> dict[str, object] | None:
         """The collection's metadata, read afresh; None when the collection does not exist."""
         if not self.settings.chroma_url and not (self.dir / CHROMA_DIR).exists():
             return None
         try:
-            return dict(self._client.get_collection(self.settings.collection).metadata or {})
+            with self._chroma_errors():
+                return dict(self._client.get_collection(self.settings.collection).metadata or {})
         except chromadb.errors.NotFoundError:
             return None
 
@@ -145,7 +195,8 @@ class Index:
         returns ids and distances only: the chunks' outlets and text are the BM25 index's copy
         (reading the metadata back from Chroma took 12.6 of a query's 14.4 ms)."""
         queries: list[Sequence[float] | Sequence[int]] = [embedding]
-        found = self.collection.query(query_embeddings=queries, n_results=n, where=_where(filters), include=["distances"])
+        with self._chroma_errors():
+            found = self.collection.query(query_embeddings=queries, n_results=n, where=_where(filters), include=["distances"])
         distances = (found["distances"] or [[]])[0]
         bm25 = self.bm25
         return [
@@ -198,17 +249,31 @@ class Index:
         metadata = self._metadata() or {}
         revision = str(metadata.get("revision", "empty"))
         if self._disk_revision() == revision:
-            path = self.dir / DOCSTORE
-            docstore = SimpleDocumentStore.from_persist_path(str(path)) if path.exists() else SimpleDocumentStore()
-            return _Local(revision, docstore, Bm25Index.load(self.dir / BM25_DIR))
+            cached = self._cached(revision)
+            if cached is not None:
+                return cached
         local = self._rebuild(revision, repair=writer)
         if writer:
             return self._save(local)
         try:
             with _exclusive(self.dir / LOCK, "saving the index cache", wait=0):
                 return self._save(local)
-        except IndexBusy:
+        except (IndexBusy, OSError):
             return local
+
+    def _cached(self, revision: str) -> _Local | None:
+        """The docstore and BM25 index saved in the folder; None, with a line saying so, when they
+        are missing or damaged (they are then rebuilt from Chroma)."""
+        path = self.dir / DOCSTORE
+        try:
+            docstore = SimpleDocumentStore.from_persist_path(str(path)) if path.exists() else SimpleDocumentStore()
+            bm25 = Bm25Index.load(self.dir / BM25_DIR)
+            if (bm25 is None or not path.exists()) and revision != "empty":
+                raise FileNotFoundError("missing")
+        except Exception as error:  # whatever a damaged cache file makes its reader raise: the cache is rebuilt
+            log.warning("the docstore or BM25 index in %s is %s; rebuilding it from Chroma", self.dir, _damage(error))
+            return None
+        return _Local(revision, docstore, bm25)
 
     def _disk_revision(self) -> str | None:
         try:
@@ -286,6 +351,8 @@ class Index:
         the local state in line with Chroma, deleting what a killed ingest half wrote; and, if the
         block changed Chroma (after `begin_change`), rebuild the local state and publish the new
         revision."""
+        if not _writable(self.dir):
+            raise IndexReadOnly(f"can't write to the index folder {self.dir}; ingest into a folder you may write to (--index)")
         with _exclusive(self.dir / LOCK, "ingest", wait=self.settings.lock_timeout, progress=progress):
             if self._rebuild_pending:
                 self._drop()
@@ -334,6 +401,10 @@ class Index:
         )
 
 
+def _damage(error: Exception) -> str:
+    return "missing" if isinstance(error, FileNotFoundError) else f"damaged ({type(error).__name__})"
+
+
 def _where_in(key: str, values: Sequence[str]) -> chromadb.Where:
     """A Chroma `where` filter for chunks whose `key` is one of `values`."""
     return cast("chromadb.Where", {key: {"$in": [*values]}})
@@ -353,6 +424,13 @@ def _where(filters: Filters) -> chromadb.Where | None:
     if len(conditions) > 1:
         return cast("chromadb.Where", {"$and": conditions})
     return cast("chromadb.Where", conditions[0]) if conditions else None
+
+
+def _writable(folder: Path) -> bool:
+    """Whether files can be made in the folder (or in the nearest folder above it that exists)."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return os.access(folder, os.W_OK)
 
 
 @contextmanager

@@ -91,26 +91,20 @@ def _sync(
     docstore = index.docstore
     to_embed: list[Document] = []
     for doc_id, document in documents.items():
-        known = docstore.get_document_hash(doc_id)
-        if known == document.hash:
+        if docstore.get_document_hash(doc_id) == document.hash:
             report.unchanged += 1
-            continue
-        to_embed.append(document)
-        if known is None:
-            report.added += 1
         else:
-            report.updated += 1
+            to_embed.append(document)
     gone = _gone(index, paths, set(documents), protected_files)
     if to_embed or gone:
         index.begin_change()
     if to_embed:
+        splitter = SentenceSplitter(
+            chunk_size=index.settings.chunk_size, chunk_overlap=index.settings.chunk_overlap, id_func=_chunk_id
+        )
         pipeline = IngestionPipeline(
             transformations=[
-                SentenceSplitter(
-                    chunk_size=index.settings.chunk_size,
-                    chunk_overlap=index.settings.chunk_overlap,
-                    id_func=_chunk_id,
-                ),
+                splitter,
                 _ArticleStamp(),
                 load_embed_model(index.settings),
             ],
@@ -124,14 +118,33 @@ def _sync(
             embedding_errors(index.settings),
         ):
             for start in range(0, len(to_embed), BATCH_ARTICLES):
-                batch = to_embed[start : start + BATCH_ARTICLES]
-                report.chunks += len(pipeline.run(documents=batch))
-                bar.update(len(batch))
+                batch = _chunkable(splitter, to_embed[start : start + BATCH_ARTICLES], report)
+                known = sum(docstore.get_document_hash(doc.doc_id) is not None for doc in batch)
+                report.updated += known
+                report.added += len(batch) - known
+                report.chunks += len(pipeline.run(documents=batch)) if batch else 0
+                bar.update(min(BATCH_ARTICLES, len(to_embed) - start))
                 bar.set_postfix(chunks=report.chunks)
     for doc_id in gone:
         index.vector_store.delete(doc_id)
         docstore.delete_document(doc_id, raise_error=False)
     report.removed = len(gone)
+
+
+def _chunkable(splitter: SentenceSplitter, batch: list[Document], report: IngestReport) -> list[Document]:
+    """The articles of a batch that can be chunked; the others reported and left as they were (the
+    splitter raises ValueError, e.g. for a title longer than a chunk). Tried before the pipeline
+    runs, because its upsert deletes an article's old chunks before chunking the new text."""
+    try:
+        splitter(batch)
+    except ValueError as error:
+        if len(batch) > 1:
+            return [ok for document in batch for ok in _chunkable(splitter, [document], report)]
+        meta = batch[0].metadata
+        reason = f"could not be chunked: {str(error).splitlines()[0][:200]}"
+        report.problems.append(Problem(str(meta.get(Meta.PATH) or batch[0].doc_id), reason, file=str(meta.get(Meta.FILE, ""))))
+        return []
+    return batch
 
 
 class _ArticleStamp(TransformComponent):

@@ -297,6 +297,7 @@ _ORDINAL_STOP = frozenset(
 )
 WORKS = "memoir album book novel film movie song single EP show series documentary podcast play game".split()
 """Kinds of work a title may follow ("her album 1989", "her memoir, Worthy,")."""
+LOOK_BACK = 40
 _TITLE_BEFORE = re.compile(rf"\b(?:{'|'.join(WORKS)})\s+$", re.IGNORECASE)
 """A work's noun before a year: the year is the work's title ("her album 1989"), not a time."""
 _QUARTER = re.compile(r"\bQ([1-4])\b")
@@ -365,12 +366,16 @@ def constraints(question: str, outlets: tuple[str, ...] = ()) -> tuple[Constrain
     """The question's hard constraints, in order of appearance; `outlets` (names the question uses
     for outlets) are not entity constraints."""
     found: list[tuple[int, Constraint]] = []
-    claimed: list[tuple[int, int]] = []
+    claimed = bytearray(len(question))
 
     def add(start: int, end: int, constraint: Constraint) -> None:
-        if not any(s < end and start < e for s, e in claimed):
-            claimed.append((start, end))
+        if not any(claimed[start:end]):
+            claimed[start:end] = b"\x01" * (end - start)
             found.append((start, constraint))
+
+    def before(position: int) -> str:
+        """The few words before a position (a bounded look back keeps the analysis linear)."""
+        return question[max(0, position - LOOK_BACK) : position]
 
     for match in _QUARTER.finditer(question):
         add(*match.span(), Constraint("number", match.group(0), _counted_forms("quarter", int(match.group(1)))))
@@ -384,7 +389,7 @@ def constraints(question: str, outlets: tuple[str, ...] = ()) -> tuple[Constrain
             add(*match.span(), Constraint("number", match.group(0), _counted_forms(match.group(1), value)))
     for match in _ORDINAL_ANY.finditer(question):
         value = _number(match.group(1))
-        after_month = question[: match.start()].rstrip().rsplit(" ", 1)[-1].strip(".") in _MONTH_WORDS
+        after_month = before(match.start()).rstrip().rsplit(" ", 1)[-1].strip(".") in _MONTH_WORDS
         if value is not None and value > 1 and match.group(2) not in _ORDINAL_STOP and not after_month:
             bare = (_ordinal(value),) if value >= 10 else ()
             add(*match.span(), Constraint("ordinal", match.group(0), _counted_forms(match.group(2), value) + bare))
@@ -405,7 +410,7 @@ def constraints(question: str, outlets: tuple[str, ...] = ()) -> tuple[Constrain
         month = match.group(1).lower()
         add(*match.span(), Constraint("month", match.group(1), (month, month[:3] + ".")))
     for match in _YEAR.finditer(question):
-        if not _TITLE_BEFORE.search(question[: match.start()]):
+        if not _TITLE_BEFORE.search(before(match.start())):
             add(*match.span(), Constraint("year", match.group(0), (match.group(0),)))
     for match in _SPELLED_SPAN.finditer(question):
         value = _NUMBER_WORDS.index(match.group(1).lower())

@@ -50,6 +50,7 @@ def server_errors(settings: Settings, role: str, model: str, model_setting: str)
     """Turn the openai client's exceptions into one-line ServerErrors that never show the API key.
     `role` names the server in the message ("LLM", "embedding"); `model_setting` is what to fix
     when the server does not know `model`."""
+    import httpx
     import openai
 
     where = server_url(settings)
@@ -68,3 +69,10 @@ def server_errors(settings: Settings, role: str, model: str, model_setting: str)
         raise ServerError(f"{server} is rate limiting requests (429); wait, or raise QA_LLM_MAX_RETRIES") from None
     except openai.APIStatusError as error:
         raise ServerError(f"{server} answered HTTP {error.status_code}") from None
+    except httpx.TimeoutException:
+        raise ServerError(f"{server} stopped sending for {settings.llm_timeout:g} s (QA_LLM_TIMEOUT)") from None
+    except (openai.APIError, httpx.HTTPError) as error:
+        raise ServerError(f"{server} failed mid-reply ({type(error).__name__}); check OPENAI_BASE_URL") from None
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as error:
+        # What the client raises on a reply that is not an OpenAI response: bad JSON or SSE, missing fields.
+        raise ServerError(f"{server} sent a reply that is not an OpenAI chat response ({type(error).__name__})") from None

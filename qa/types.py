@@ -68,6 +68,11 @@ def parse_date(value: DateLike, name: str) -> date | None:
         raise BadFilter(f"{name} date {value!r} is not YYYY-MM-DD") from None
 
 
+def _names(sources: Sequence[str] | str) -> tuple[str, ...]:
+    """Outlet names, from a list of them or one name alone (not its letters)."""
+    return (sources,) if isinstance(sources, str) else tuple(str(source) for source in sources)
+
+
 class SearchOptions(TypedDict, total=False):
     """The options of a search, shared by every way of asking: passages to retrieve, and filters."""
 
@@ -95,7 +100,7 @@ class Filters:
         return cls(
             since=parse_date(options.get("since"), "since"),
             until=parse_date(options.get("until"), "until"),
-            sources=tuple(options.get("sources") or ()),
+            sources=_names(options.get("sources") or ()),
         )
 
     def describe(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,7 @@ from qa.chat import Conversation
 from qa.corpus import SUPPORTED_SUFFIXES
 from qa.errors import QAError
 from qa.render import (
-    CSS,
     EMPTY_SOURCES,
-    HEAD,
     answer_markdown,
     corpus_markdown,
     full_answer_markdown,
@@ -27,6 +25,7 @@ from qa.render import (
     sources_html,
 )
 from qa.types import IndexStats, Turn
+from qa.uploads import UPLOADS, add_uploads
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +34,6 @@ EXAMPLES = [
     "What did Trump's National Security Strategy say about Europe?",
     "What did John Foreman say?",
 ]
-MAX_UPLOAD = "10mb"
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-UPLOADS = "uploads"
 CONCURRENCY = 4
 
 
@@ -83,7 +79,7 @@ class ChatHandlers:
             history[-1]["content"] = full_answer_markdown(stream.answer)
             yield history, sources_html(stream.answer), "", conversation.turns
         except QAError as error:
-            history[-1]["content"] = f"⚠️ {answer_markdown(str(error))}"
+            history[-1]["content"] = f"⚠️ {answer_markdown(self.public(error))}"
             yield history, EMPTY_SOURCES, "", turns
         except Exception:
             log.exception("answering failed")
@@ -91,27 +87,23 @@ class ChatHandlers:
             yield history, EMPTY_SOURCES, "", turns
 
     def add_files(self, files: list[str] | None, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple[str, Any, Any]:
-        """Copy uploaded article files into the index folder and ingest them; report what was skipped."""
+        """Keep and ingest uploaded article files (see qa.uploads); report what was skipped. Gradio's
+        own copies of the files are removed either way."""
         if not files:
             return "", gr.skip(), gr.skip()
-        uploads = Path(self.archive.settings.index_dir) / UPLOADS
-        uploads.mkdir(parents=True, exist_ok=True)
-        notes = []
-        for file in files:
-            source = Path(file)
-            target = uploads / source.name
-            if source.name.startswith(".") or target.resolve().parent != uploads.resolve():
-                notes.append(f"- skipped {answer_markdown(source.name)}: not a plain file name")
-            elif source.stat().st_size > MAX_UPLOAD_BYTES:
-                notes.append(f"- skipped {answer_markdown(source.name)}: over the {MAX_UPLOAD} limit")
-            else:
-                shutil.copyfile(source, target)
         try:
-            report = self.archive.ingest([uploads], progress=True)
+            report = add_uploads(self.archive, [Path(file) for file in files])
         except QAError as error:
-            return f"⚠️ {error}", gr.skip(), gr.skip()
-        notes += [
-            f"- {answer_markdown(p.path.removeprefix(UPLOADS + '/'))}: {answer_markdown(p.reason)}" for p in report.problems
+            return f"⚠️ {answer_markdown(self.public(error))}", gr.skip(), gr.skip()
+        except Exception:
+            log.exception("adding uploads failed")
+            return "⚠️ The upload could not be added; the server log has the details.", gr.skip(), gr.skip()
+        finally:
+            for file in files:
+                Path(file).unlink(missing_ok=True)
+        notes = [
+            f"- {answer_markdown(p.path.removeprefix(UPLOADS + '/'))}: {answer_markdown(self.public(p.reason))}"
+            for p in report.problems
         ]
         current = _stats(self.archive)
         summary = f"Added {report.added}, updated {report.updated}, skipped {report.skipped}."
@@ -122,9 +114,22 @@ class ChatHandlers:
         """Answer a question from the archive: JSON {answer, refused, citations}, as `qa ask --json` prints it.
 
         A string rather than an object, because gradio_client takes any object with a "path" key
-        (as each citation has) for a file to download."""
-        answer = self.archive.ask(question, k=k, since=since or None, until=until or None, sources=outlets or ())
+        (as each citation has) for a file to download. A problem the asker can fix is their error
+        message, as the CLI words it."""
+        try:
+            answer = self.archive.ask(question, k=k, since=since or None, until=until or None, sources=outlets or ())
+        except QAError as error:
+            raise gr.Error(self.public(error), print_exception=False) from None
         return json.dumps(answer.to_dict(), ensure_ascii=False)
+
+    def public(self, error: QAError | str) -> str:
+        """A message for someone on the web: the index folder's place on disk and process ids left out."""
+        text = str(error)
+        folder = Path(self.archive.settings.index_dir)
+        for place in {str(folder.resolve()), str(folder)}:
+            text = text.replace(place, "the index folder")
+        text = re.sub(r"(?<![\w.:/])/(?:[\w.-]+/)+([\w.-]+)", r"\1", text)
+        return re.sub(r"\bpid \d+ ", "another process ", text)
 
 
 def build_app(archive: Archive) -> gr.Blocks:
@@ -152,11 +157,14 @@ def build_app(archive: Archive) -> gr.Blocks:
             k = gr.Slider(1, 30, value=archive.settings.top_k, step=1, label="Passages to retrieve", elem_id="k")
         with gr.Accordion("Corpus", open=False):
             corpus = gr.Markdown(corpus_markdown(stats), elem_id="corpus")
+            settings = archive.settings
             upload = gr.File(
                 file_count="multiple",
                 file_types=list(SUPPORTED_SUFFIXES),
-                label=f"Add articles ({', '.join(SUPPORTED_SUFFIXES)}; up to {MAX_UPLOAD} each)",
+                label=f"Add articles ({', '.join(SUPPORTED_SUFFIXES)}; up to {settings.max_upload_mb:g} MiB each, "
+                f"{settings.max_upload_files} at a time)",
                 elem_id="upload",
+                visible=settings.uploads == "on",
             )
             upload_report = gr.Markdown(elem_id="upload-report")
 
@@ -169,8 +177,3 @@ def build_app(archive: Archive) -> gr.Blocks:
         api(handlers.ask, api_name="ask")
     app.queue(default_concurrency_limit=CONCURRENCY)
     return app
-
-
-def launch(app: gr.Blocks, host: str, port: int, **kwargs: Any) -> None:
-    """Serve the app with the upload limit, styles and scripts it needs."""
-    app.launch(server_name=host, server_port=port, max_file_size=MAX_UPLOAD, css=CSS, head=HEAD, **kwargs)

@@ -24,11 +24,16 @@ DIMENSIONS = 64
 
 @dataclass
 class Reply:
-    """What the server sends back: text in pieces (joined when not streaming), or an HTTP error."""
+    """What the server sends back: text in pieces (joined when not streaming), or an HTTP error;
+    `gap` seconds between streamed pieces; `raw` bytes sent as the whole body instead (a reply no
+    OpenAI server would send), `stall` seconds of silence after the first streamed piece."""
 
     pieces: list[str] = field(default_factory=list)
     status: int = 200
     delay: float = 0.0
+    gap: float = 0.0
+    raw: bytes | None = None
+    stall: float = 0.0
 
 
 @dataclass
@@ -135,15 +140,22 @@ def fake_openai(respond: Callable[[dict], Reply]) -> Iterator[FakeOpenAI]:
             if reply.status != 200:
                 return self._error(reply.status, "scripted failure")
             model = request["model"]
+            if reply.raw is not None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream" if request.get("stream") else "application/json")
+                self.end_headers()
+                self.wfile.write(reply.raw)
+                return None
             if not request.get("stream"):
                 return self._json(_completion(model, "".join(reply.pieces)))
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
             self.wfile.write(_chunk(model, {"role": "assistant", "content": ""}))
-            for piece in reply.pieces:
+            for i, piece in enumerate(reply.pieces):
                 self.wfile.write(_chunk(model, {"content": piece}))
                 self.wfile.flush()
+                time.sleep(reply.stall if i == 0 else reply.gap)
             self.wfile.write(_chunk(model, {}, "stop"))
             self.wfile.write(b"data: [DONE]\n\n")
             return None

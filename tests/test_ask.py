@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa import REFUSAL, Answer, BadFilter
+from qa import REFUSAL, Answer, BadFilter, BadRequest
 
 from conftest import SEED_QUESTION
 
@@ -102,5 +102,5 @@ def test_the_public_api_exports_every_error_a_user_can_act_on():
 
 
 def test_an_overlong_question_is_a_one_line_error(seeded):
-    with pytest.raises(BadFilter, match="the question is 20,000 characters long; the limit is 2,000"):
+    with pytest.raises(BadRequest, match="the question is 20,000 characters long; the limit is 2,000"):
         seeded.ask("why " * 5000)

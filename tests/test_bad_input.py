@@ -4,17 +4,31 @@ warning) for a one-line, named reason, every good article is indexed, and the in
 from __future__ import annotations
 
 import json
+import resource
+import subprocess
 
 import pytest
 
 from qa import Archive
 
+from conftest import REPO
+
 GOOD = "---\ntitle: Good article\nsource: Valley Times\ndate: 2024-05-01\n---\nThe good article is about the valley fair.\n"
+MEMORY_LIMIT = 8 * 2**30
+"""Address space for the CLI that meets a YAML bomb: what torch and Chroma reserve, with room to
+spare, and far below what the bomb expands to."""
 RECORD = {"title": "Record", "body": "A record about the harbour.", "source": "Coastal Courier", "date": "2024-02-02"}
 
 
 def jsonl(*records: object) -> bytes:
     return "\n".join(r if isinstance(r, str) else json.dumps(r) for r in records).encode()
+
+
+def yaml_bomb(levels: int = 9) -> bytes:
+    """Front matter of a few hundred bytes whose aliases expand to ten to the `levels` strings."""
+    lines = ['l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]" for i in range(1, levels)]
+    return ("---\ntitle: Bomb\n" + "\n".join(lines) + f"\nauthor: *l{levels - 1}\n---\nBody.\n").encode()
 
 
 CASES = {
@@ -27,6 +41,14 @@ CASES = {
         {"feed.jsonl": jsonl(RECORD, '{"title": broken', {**RECORD, "title": "Third", "url": "https://c.example/3"})},
         "feed.jsonl:2: invalid JSON",
         2,
+    ),
+    "YAML alias bomb": ({"bomb.md": yaml_bomb()}, "front matter is not valid YAML (aliases (*name) are not accepted)", 0),
+    "JSON nested 100,000 deep": ({"deep.json": b"[" * 100_000 + b"]" * 100_000}, "JSON nested more than 20 levels deep", 0),
+    "a title that is a list": ({"list.json": json.dumps({"title": ["a", "b"], "body": "Text."}).encode()}, "title is a list", 0),
+    "3,000-character title": (
+        {"long.md": ("---\ntitle: " + "Harbour " * 375 + "\n---\nThe long-titled article about tides.\n").encode()},
+        "warning: corpus/long.md: title cut to its first 300 characters",
+        1,
     ),
     "two records with the same url": (
         {"feed.jsonl": jsonl({**RECORD, "url": "https://c.example/same"}, {**RECORD, "url": "https://c.example/same"})},
@@ -88,3 +110,24 @@ def assert_whole(archive: Archive, articles: int) -> None:
     in_chroma = {meta["document_id"] for meta in chunks["metadatas"]}
     assert in_chroma == set(archive.index.docstore.docs) and len(in_chroma) == articles
     assert archive.index.bm25.size == len(chunks["ids"])
+
+
+def test_a_yaml_bomb_is_refused_by_the_cli_within_a_memory_limit(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.md").write_text(GOOD)
+    (corpus / "bomb.md").write_bytes(yaml_bomb(levels=10))
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+    done = subprocess.run(
+        [str(REPO / ".venv/bin/qa"), "ingest", str(corpus), "--index", str(tmp_path / "index"), "-q"],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit_memory,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "skipped: corpus/bomb.md: front matter is not valid YAML (aliases (*name) are not accepted)" in done.stderr
+    assert "Traceback" not in done.stderr and "added 1," in done.stdout

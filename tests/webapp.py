@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from qa import Archive
-from qa.web import build_app, launch
+from qa import Archive, Settings
+from qa.server import running
 
 from conftest import free_port
 
 
 @contextmanager
-def serving(archive: Archive) -> Iterator[str]:
-    """Serve the app over an archive; yields its URL."""
-    port = free_port()
-    app = build_app(archive)
-    launch(app, "127.0.0.1", port, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        app.close()
+def serving(archive: Archive, **settings: Any) -> Iterator[str]:
+    """Serve the app over an archive (with these settings changed); yields its URL."""
+    changed = {**archive.settings.model_dump(), "host": "127.0.0.1", "port": free_port(), **settings}
+    served = Archive(settings=Settings.model_validate(changed))
+    with running(served) as url:
+        yield url

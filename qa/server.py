@@ -1,0 +1,127 @@
+"""The HTTP server: the web chat mounted in a FastAPI app, and who may use it.
+
+With QA_AUTH_TOKEN set, the chat shows Gradio's login page (any user name, the token as the
+password), and API calls must send `Authorization: Bearer <token>`. A request with the right
+token is let in as a logged-in user: Gradio checks its own login cookie, which the middleware
+adds (Gradio has no hook for a bearer token beside its login page). Serving on an address other
+than loopback without a token is refused unless QA_ALLOW_ANONYMOUS is set.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import gradio as gr
+import uvicorn
+from fastapi import FastAPI
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from qa.archive import Archive
+from qa.config import Settings
+from qa.errors import Unprotected
+from qa.render import CSS, HEAD
+from qa.web import build_app
+
+AUTH_MESSAGE = "This archive is private: enter any user name, and the access token (QA_AUTH_TOKEN) as the password."
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_exposure(settings: Settings) -> None:
+    """Refuse to serve beyond this machine with no access token, unless anonymous use is allowed."""
+    if not is_loopback(settings.host) and settings.auth_token is None and not settings.allow_anonymous:
+        raise Unprotected(
+            f"serving on {settings.host} would let anyone on the network ask and upload: set QA_AUTH_TOKEN to a "
+            "secret, or pass --allow-anonymous (QA_ALLOW_ANONYMOUS=true) to serve without one"
+        )
+
+
+class BearerToken:
+    """ASGI middleware: a request with `Authorization: Bearer <token>` is let into the Gradio app
+    as a logged-in user; one with any other Authorization header is refused (401)."""
+
+    def __init__(self, app: ASGIApp, token: str, gradio_app: Any) -> None:
+        self.app = app
+        self.token = token.encode()
+        session = secrets.token_urlsafe(32)
+        gradio_app.tokens[session] = "api"
+        self.cookie = f"access-token-unsecure-{gradio_app.cookie_id}={session}".encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            given = next((value for key, value in scope["headers"] if key == b"authorization"), None)
+            if given is not None:
+                scheme, _, value = given.partition(b" ")
+                if scheme.lower() != b"bearer" or not hmac.compare_digest(value.strip(), self.token):
+                    response = JSONResponse({"error": "wrong access token (Authorization: Bearer <QA_AUTH_TOKEN>)"}, 401)
+                    await response(scope, receive, send)
+                    return
+                headers = [(key, value) for key, value in scope["headers"] if key != b"cookie"]
+                scope = {**scope, "headers": [*headers, (b"cookie", self.cookie)]}
+        await self.app(scope, receive, send)
+
+
+def create_app(archive: Archive) -> FastAPI:
+    """The ASGI app: the chat at /, behind the access token when one is set."""
+    settings = archive.settings
+    app = FastAPI(title="Ask the news archive", docs_url=None, redoc_url=None, openapi_url=None)
+    token = settings.auth_token.get_secret_value() if settings.auth_token else None
+
+    def login(_user: str, password: str) -> bool:
+        return token is not None and hmac.compare_digest(password.encode(), token.encode())
+
+    gr.mount_gradio_app(
+        app,
+        build_app(archive),
+        path="/",
+        auth=login if token else None,
+        auth_message=AUTH_MESSAGE if token else None,
+        max_file_size=int(settings.max_upload_mb * 2**20),
+        css=CSS,
+        head=HEAD,
+        footer_links=["api"],
+        show_error=False,
+    )
+    if token:
+        gradio_app = app.routes[-1].app  # type: ignore[attr-defined]
+        app.add_middleware(BearerToken, token=token, gradio_app=gradio_app)
+    return app
+
+
+def serve(archive: Archive) -> None:
+    """Serve the app on the settings' host and port until interrupted."""
+    settings = archive.settings
+    check_exposure(settings)
+    uvicorn.run(create_app(archive), host=settings.host, port=settings.port, log_level="warning")
+
+
+@contextmanager
+def running(archive: Archive) -> Iterator[str]:
+    """Serve the app in a background thread while the block runs; yields its URL."""
+    settings = archive.settings
+    check_exposure(settings)
+    server = uvicorn.Server(uvicorn.Config(create_app(archive), host=settings.host, port=settings.port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.05)
+    try:
+        yield f"http://{settings.host}:{settings.port}/"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
