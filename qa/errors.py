@@ -74,3 +74,7 @@ class UploadRejected(QAError):
 
 class Unprotected(QAError):
     """The server would be open to a network without an access token."""
+
+
+class PortBusy(QAError):
+    """The web chat's port is taken by another program."""

@@ -9,9 +9,13 @@ than loopback without a token is refused unless QA_ALLOW_ANONYMOUS is set.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
+import logging
 import secrets
+import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,10 +30,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from qa.archive import Archive
 from qa.config import Settings
-from qa.errors import Unprotected
+from qa.errors import PortBusy, Unprotected
 from qa.render import CSS, HEAD
 from qa.web import build_app
 
+GRACE = 2
 AUTH_MESSAGE = "This archive is private: enter any user name, and the access token (QA_AUTH_TOKEN) as the password."
 
 
@@ -103,19 +108,51 @@ def create_app(archive: Archive) -> FastAPI:
     return app
 
 
+def check_port(settings: Settings) -> None:
+    """Raise PortBusy, before anything heavy loads, when the port is taken."""
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((settings.host, settings.port))
+        except OSError as error:
+            raise PortBusy(
+                f"can't listen on {settings.host}:{settings.port} ({error.strerror}); choose another port with --port or QA_PORT"
+            ) from None
+
+
+def _server(archive: Archive) -> uvicorn.Server:
+    """A server for the app; on shutdown it waits GRACE seconds for open connections (a browser tab
+    keeps one open for as long as it is open)."""
+    settings = archive.settings
+    check_exposure(settings)
+    check_port(settings)
+    config = uvicorn.Config(
+        create_app(archive), host=settings.host, port=settings.port, log_level="warning", timeout_graceful_shutdown=GRACE
+    )
+    logging.getLogger("uvicorn.error").addFilter(_quiet_shutdown)
+    return uvicorn.Server(config)
+
+
+def _quiet_shutdown(record: logging.LogRecord) -> bool:
+    """Leave out uvicorn's report of the connections it cancels at shutdown (a browser tab's)."""
+    cancelled = record.exc_info is not None and isinstance(record.exc_info[1], asyncio.CancelledError)
+    return not cancelled and "graceful shutdown exceeded" not in record.getMessage()
+
+
 def serve(archive: Archive) -> None:
     """Serve the app on the settings' host and port until interrupted."""
     settings = archive.settings
-    check_exposure(settings)
-    uvicorn.run(create_app(archive), host=settings.host, port=settings.port, log_level="warning")
+    server = _server(archive)
+    print(f"Serving the chat on http://{settings.host}:{settings.port}/ (Ctrl-C stops it)", file=sys.stderr, flush=True)
+    server.run()
 
 
 @contextmanager
 def running(archive: Archive) -> Iterator[str]:
     """Serve the app in a background thread while the block runs; yields its URL."""
     settings = archive.settings
-    check_exposure(settings)
-    server = uvicorn.Server(uvicorn.Config(create_app(archive), host=settings.host, port=settings.port, log_level="warning"))
+    server = _server(archive)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started and thread.is_alive():

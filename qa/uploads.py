@@ -4,7 +4,8 @@ Uploaded files are kept in the index folder's `uploads/` and ingested from there
 checked before it is kept: uploads must be on (QA_UPLOADS), within the size, count and folder
 quota limits, readable as articles, and must not carry the id (the url) of an article that came
 from anywhere else, which it would silently replace. A file that fails any check, or fails to
-ingest, is not kept; two uploads with the same name are both kept, the second renamed.
+ingest, is not kept; a file already uploaded is not kept again; two different uploads with the
+same name are both kept, the second renamed.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def add_uploads(archive: Archive, files: Sequence[Path]) -> IngestReport:
             if problem is None:
                 staged = staging / file.name
                 shutil.copyfile(file, staged)
-                problem = _check_articles(staged, file.name, owners, folder)
+                problem = _same_as_kept(staged, file.name, folder) or _check_articles(staged, file.name, owners, folder)
                 if problem is None:
                     used += staged.stat().st_size
                     added.append(_free_name(folder, file.name))
@@ -105,6 +106,16 @@ def _check_articles(staged: Path, name: str, owners: dict[str, str], folder: Pat
             return Problem(name, f"{_named(article)} is already in the archive from elsewhere; an upload cannot replace it")
         if owner is not None:
             return Problem(name, f"{_named(article)} was already uploaded as {Path(owner).name}")
+    return None
+
+
+def _same_as_kept(staged: Path, name: str, folder: Path) -> Problem | None:
+    """A Problem when a file with the same bytes was uploaded before, or None."""
+    size = staged.stat().st_size
+    data = staged.read_bytes()
+    for kept in folder.iterdir():
+        if kept.is_file() and kept.stat().st_size == size and kept.read_bytes() == data:
+            return Problem(name, f"the same file was already uploaded as {kept.name}")
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 
 from click.testing import CliRunner
 
@@ -80,3 +81,16 @@ def test_index_folder_comes_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("QA_INDEX_DIR", str(tmp_path / "from-env"))
     assert run("ingest", str(SEED_CORPUS), "-q").exit_code == 0
     assert (tmp_path / "from-env" / "chroma").is_dir()
+
+
+def test_a_busy_port_is_one_line_naming_the_port_setting(seeded):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        shown = CliRunner().invoke(cli, ["serve", "--index", str(seeded.settings.index_dir), "--port", str(port)])
+    assert shown.exit_code == 1
+    assert (
+        shown.output.strip()
+        == f"Error: can't listen on 127.0.0.1:{port} (Address already in use); choose another port with --port or QA_PORT"
+    )
