@@ -16,9 +16,12 @@ from qa.types import (
     Answer,
     Answerer,
     AnswerStream,
+    ArticleInfo,
     Filters,
     IndexStats,
     IngestReport,
+    Meta,
+    Removal,
     Retrieval,
     SearchOptions,
     foreign_outlet_refusal,
@@ -63,11 +66,16 @@ class Archive:
         """Add, update and remove articles so the index matches the files under `paths`.
 
         `rebuild` empties the index first (needed after changing the embedding or chunk settings).
-        One ingest writes an index at a time: a second one raises IndexBusy.
+        One ingest writes an index at a time: a second one raises IndexBusy. A path that does not
+        exist raises BadRequest before anything is written.
         """
+        paths = list(paths)
+        missing = [str(p) for p in paths if not Path(p).exists()]
+        if missing:
+            raise BadRequest(f"no such file or folder: {', '.join(missing)}")
         self._index = Index(self.settings, create=True, rebuild=rebuild)
         self._retriever = None
-        return ingest(self._index, list(paths), progress=progress)
+        return ingest(self._index, paths, progress=progress)
 
     def check(self, question: str, **options: Unpack[SearchOptions]) -> None:
         """Raise BadRequest when the question is empty or longer than QA_MAX_QUESTION_CHARS, or `k`
@@ -99,10 +107,13 @@ class Archive:
         """The cited answer to a retrieval's question, from its passages, as it is written. A
         question about an outlet the archive has no articles from is refused without answering."""
         if retrieval.refusal:
-            return AnswerStream.refusal(retrieval.refusal)
-        if retrieval.foreign_outlets:
-            return AnswerStream.refusal(foreign_outlet_refusal(retrieval.foreign_outlets))
-        return self.answerer.stream(retrieval)
+            stream = AnswerStream.refusal(retrieval.refusal)
+        elif retrieval.foreign_outlets:
+            stream = AnswerStream.refusal(foreign_outlet_refusal(retrieval.foreign_outlets))
+        else:
+            stream = self.answerer.stream(retrieval)
+        stream.retrieval = retrieval
+        return stream
 
     def answer(self, retrieval: Retrieval) -> Answer:
         """The cited Answer to a retrieval's question, from its passages."""
@@ -117,5 +128,41 @@ class Archive:
         return self.ask_stream(question, **options).answer
 
     def stats(self) -> IndexStats:
-        """Articles, chunks, outlets and date span of the index."""
+        """Articles, chunks, outlets and date span of the index, as of now (another process's
+        finished ingest included)."""
+        self.index.refresh()
         return self.index.stats()
+
+    def articles(self) -> list[ArticleInfo]:
+        """Every article in the index, newest first."""
+        self.index.refresh()
+        return self.index.articles()
+
+    def article_text(self, article_id: str) -> str:
+        """An article's body as the index holds it; empty for an id it lacks."""
+        bm25 = self.index.bm25
+        return bm25.article_body(article_id) if bm25 else ""
+
+    def remove(self, references: Iterable[str]) -> Removal:
+        """Remove articles named by id, url, path as listed (`corpus/a.md`) or file path. An
+        article from an uploaded file is removed with the file (and every article in it); one read
+        from elsewhere comes back if its folder is ingested again while its file is still there."""
+        known = self.articles()
+        files = {doc_id: str(doc.metadata.get(Meta.FILE, "")) for doc_id, doc in self.index.docstore.docs.items()}
+        uploads = self.settings.uploads_dir.resolve()
+        chosen: dict[str, ArticleInfo] = {}
+        unknown = []
+        for reference in references:
+            resolved = str(Path(reference).resolve())
+            matched = [a for a in known if reference in (a.id, a.url, a.path) or files[a.id] == resolved]
+            if not matched:
+                unknown.append(reference)
+            chosen |= {a.id: a for a in matched}
+        dropped = {files[i] for i in chosen if Path(files[i]).parent == uploads}
+        chosen |= {a.id: a for a in known if files[a.id] in dropped}
+        if chosen:
+            self.index.remove(sorted(chosen))
+            self._retriever = None
+            for file in dropped:
+                Path(file).unlink(missing_ok=True)
+        return Removal(list(chosen.values()), unknown)

@@ -44,7 +44,9 @@ class Conversation:
             self.turns.append(Turn(question, standalone, stream.answer, options))
             yield stream.answer
 
-        return AnswerStream(pieces())
+        wrapped = AnswerStream(pieces())
+        wrapped.retrieval = stream.retrieval
+        return wrapped
 
     def ask(self, question: str, **options: Unpack[SearchOptions]) -> Answer:
         """Like Archive.ask, in the context of the turns so far."""

@@ -107,6 +107,38 @@ def ingest(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, quiet
     )
 
 
+@cli.command("list")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the articles as JSON.")
+def list_command(index_dir: Path | None, as_json: bool) -> None:
+    """List the indexed articles, newest first: date, outlet, passages, title, id."""
+    articles = archive_for(index_dir=index_dir).articles()
+    if as_json:
+        click.echo(json.dumps([a.to_dict() for a in articles], ensure_ascii=False, indent=2))
+        return
+    for a in articles:
+        click.echo(f"{a.published or '----------':10}  {(a.source or '-')[:24]:24}  {a.passages:3}  {a.title[:70]}  {a.id}")
+    click.echo(f"{len(articles)} article{'' if len(articles) == 1 else 's'}", err=True)
+
+
+@cli.command()
+@click.argument("references", nargs=-1, required=True, metavar="ID_OR_PATH...")
+@index_option
+def remove(references: tuple[str, ...], index_dir: Path | None) -> None:
+    """Remove articles from the index, named by id, url or path (as `qa list` shows them).
+
+    An article read from a folder comes back when that folder is ingested
+    again while its file is still there; delete the file too. An uploaded
+    file is deleted with its articles.
+    """
+    removal = archive_for(index_dir=index_dir).remove(references)
+    for reference in removal.unknown:
+        click.echo(f"not in the index: {reference}", err=True)
+    click.echo(f"removed {len(removal.removed)}")
+    if removal.unknown:
+        raise SystemExit(1)
+
+
 @cli.command()
 @click.argument("question")
 @index_option

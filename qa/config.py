@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from qa.errors import redacted
 
 BUNDLED_EMBED_MODEL = "all-MiniLM-L6-v2"
+UPLOADS = "uploads"
 
 
 class Settings(BaseSettings):
@@ -123,6 +124,11 @@ class Settings(BaseSettings):
     max_answer_chars: int = Field(20_000, ge=100, description="Longest answer accepted from the LLM server, in characters.")
     llm_temperature: float = Field(0.0, ge=0, le=2)
     llm_max_retries: int = Field(2, ge=0, description="Retries on connection errors and rate limits.")
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where the web chat keeps uploaded article files: `uploads/` in the index folder."""
+        return Path(self.index_dir) / UPLOADS
 
     @classmethod
     def default(cls, name: str) -> object:

@@ -44,7 +44,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from qa.config import Settings
 from qa.errors import ChromaUnavailable, IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound, IndexReadOnly
 from qa.lexicon import Bm25Index
-from qa.types import DenseHit, Filters, IndexStats, Meta
+from qa.types import ArticleInfo, DenseHit, Filters, IndexStats, Meta
 
 STATE = "state.json"
 DOCSTORE = "docstore.json"
@@ -387,6 +387,33 @@ class Index:
             (self.dir / name).unlink(missing_ok=True)
         shutil.rmtree(self.dir / BM25_DIR, ignore_errors=True)
         self._local = None
+
+    def articles(self) -> list[ArticleInfo]:
+        """Every article, newest first."""
+        bm25 = self.bm25
+        found = [
+            ArticleInfo(
+                id=doc_id,
+                title=str(doc.metadata.get(Meta.TITLE, "")),
+                source=str(doc.metadata.get(Meta.SOURCE, "")),
+                published=str(doc.metadata.get(Meta.PUBLISHED, "")),
+                url=str(doc.metadata.get(Meta.URL, "")),
+                path=str(doc.metadata.get(Meta.PATH, "")),
+                passages=bm25.chunks(doc_id) if bm25 else 0,
+            )
+            for doc_id, doc in self.docstore.docs.items()
+        ]
+        return sorted(found, key=lambda a: (a.published, a.title), reverse=True)
+
+    def remove(self, article_ids: Sequence[str]) -> None:
+        """Delete articles: their chunks from Chroma, their docstore entries, and (rebuilt) their BM25 entries."""
+        if not _writable(self.dir):
+            raise IndexReadOnly(f"can't write to the index folder {self.dir}")
+        with self.writing():
+            self.begin_change()
+            for article_id in article_ids:
+                self.vector_store.delete(article_id)
+                self.docstore.delete_document(article_id, raise_error=False)
 
     def stats(self) -> IndexStats:
         """Articles, chunks, outlets and date span, read from the docstore."""

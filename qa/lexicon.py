@@ -19,6 +19,17 @@ from llama_index.retrievers.bm25 import BM25Retriever
 from qa.text import STEMMER, TOKEN
 from qa.types import Meta
 
+OVERLAP_PROBE = 60
+OVERLAP_SEARCH = 4000
+"""How a chunk's start is looked for in the end of the one before it (chunks overlap by a few dozen
+tokens), to join an article's chunks back into its text."""
+
+
+def _chunk_number(node: BaseNode) -> int:
+    """The chunk's place in its article, from its id (`article::n`)."""
+    _, _, number = node.node_id.rpartition("::")
+    return int(number) if number.isdigit() else 0
+
 
 class Bm25Index:
     """A persisted BM25 index over every chunk, with per-chunk dates and outlets for filtering."""
@@ -119,6 +130,24 @@ class Bm25Index:
             text = " ".join([str(nodes[0].metadata.get(Meta.TITLE, "")), *(n.get_content() for n in nodes)]) if nodes else ""
             self._texts[article_id] = text
         return self._texts[article_id]
+
+    def chunks(self, article_id: str) -> int:
+        """How many chunks (passages) the article has."""
+        return len(self._articles.get(article_id, []))
+
+    def article_body(self, article_id: str) -> str:
+        """An article's body, its chunks joined in order with their overlaps taken out; empty when
+        the index lacks it."""
+        nodes = sorted((self._node_at(i) for i in self._articles.get(article_id, [])), key=_chunk_number)
+        body = ""
+        for node in nodes:
+            text = node.get_content()
+            start = body.rfind(text[:OVERLAP_PROBE], max(0, len(body) - OVERLAP_SEARCH)) if body else -1
+            if start >= 0 and text.startswith(body[start:]):
+                body = body[:start] + text
+            else:
+                body = f"{body}\n\n{text}" if body else text
+        return body
 
     def node(self, node_id: str) -> BaseNode | None:
         """A chunk by id, from this index's copy of it (one node shared by every search: read it,

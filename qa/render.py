@@ -86,7 +86,7 @@ def _md(text: str) -> str:
 
 
 CSS = """
-#sources .source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin-bottom: 10px; }
+#sources .source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin-bottom: 10px; scroll-margin-top: 12px; }
 #sources .source.flash { outline: 3px solid var(--color-accent); }
 #sources .source-title { font-weight: 600; }
 #sources .source-n { color: var(--color-accent); margin-right: 4px; }
@@ -103,7 +103,7 @@ document.addEventListener("click", (event) => {
   event.preventDefault();
   const card = document.getElementById(link.getAttribute("href").slice(1));
   if (!card) return;
-  card.scrollIntoView({behavior: "smooth", block: "center"});
+  card.scrollIntoView({behavior: "smooth", block: "start"});
   card.classList.add("flash");
   setTimeout(() => card.classList.remove("flash"), 1500);
 }, true);

@@ -35,6 +35,9 @@ from qa.render import CSS, HEAD
 from qa.web import build_app
 
 GRACE = 2
+SYSTEM_FONTS = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
+MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
+"""The machine's own fonts: nothing is fetched, and no heading mixes a web font's few glyphs with a fallback."""
 AUTH_MESSAGE = "This archive is private: enter any user name, and the access token (QA_AUTH_TOKEN) as the password."
 
 
@@ -99,6 +102,7 @@ def create_app(archive: Archive) -> FastAPI:
         max_file_size=int(settings.max_upload_mb * 2**20),
         css=CSS,
         head=HEAD,
+        theme=gr.themes.Default(font=SYSTEM_FONTS, font_mono=MONO_FONTS),
         footer_links=["api"],
         show_error=False,
     )

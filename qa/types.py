@@ -175,6 +175,30 @@ class IngestReport:
 
 
 @dataclass(frozen=True)
+class ArticleInfo:
+    """One article of the index, as the Articles table and `qa list` show it."""
+
+    id: str
+    title: str
+    source: str
+    published: str
+    url: str
+    path: str
+    passages: int
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What a removal did: the articles removed, and the references that matched none."""
+
+    removed: list[ArticleInfo]
+    unknown: list[str]
+
+
+@dataclass(frozen=True)
 class IndexStats:
     """What an index holds, at a glance."""
 
@@ -387,6 +411,8 @@ class AnswerStream:
     def __init__(self, pieces: Iterator[str | ShortAnswer | Answer], *, short: str = "") -> None:
         self._pieces = pieces
         self._answer: Answer | None = None
+        self.retrieval: Retrieval | None = None
+        """The retrieval the answer is written from, when an Archive made the stream."""
         self.short = short
         """The short answer once it is known: before the text for an extractive answer, as soon as
         the model has written it for a generated one; empty when there is none."""

@@ -21,12 +21,6 @@ from qa.corpus import SUPPORTED_SUFFIXES, read_articles
 from qa.errors import IndexNotFound, UploadRejected
 from qa.types import Article, IngestReport, Meta, Problem
 
-UPLOADS = "uploads"
-
-
-def uploads_dir(archive: Archive) -> Path:
-    return Path(archive.settings.index_dir) / UPLOADS
-
 
 def add_uploads(archive: Archive, files: Sequence[Path]) -> IngestReport:
     """Check, keep and ingest uploaded files (each named as the uploader named it); a rejected
@@ -37,7 +31,7 @@ def add_uploads(archive: Archive, files: Sequence[Path]) -> IngestReport:
         raise UploadRejected("uploads are turned off on this server (QA_UPLOADS=off)")
     if len(files) > settings.max_upload_files:
         raise UploadRejected(f"{len(files)} files in one upload; the limit is {settings.max_upload_files} (QA_MAX_UPLOAD_FILES)")
-    folder = uploads_dir(archive)
+    folder = settings.uploads_dir
     try:
         folder.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))

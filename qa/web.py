@@ -14,8 +14,10 @@ from gradio.events import api
 
 from qa.archive import Archive
 from qa.chat import Conversation
+from qa.config import UPLOADS
 from qa.corpus import SUPPORTED_SUFFIXES
 from qa.errors import QAError
+from qa.plots import corpus_figure, coverage_figure
 from qa.render import (
     EMPTY_SOURCES,
     answer_markdown,
@@ -24,17 +26,22 @@ from qa.render import (
     shown_markdown,
     sources_html,
 )
-from qa.types import IndexStats, Turn
-from qa.uploads import UPLOADS, add_uploads
+from qa.types import ArticleInfo, IndexStats, Turn
+from qa.uploads import add_uploads
 
 log = logging.getLogger(__name__)
 
 EXAMPLES = [
     "Who traveled to Moscow for talks with Putin?",
-    "What did Trump's National Security Strategy say about Europe?",
-    "What did John Foreman say?",
+    "How much did Google pay in 2021 to be the default search engine, according to Prabhakar Raghavan?",
+    "When does the Steam Deck OLED go on sale?",
+    "Who was fired as CEO of OpenAI in November 2023?",
 ]
+"""Questions the demo corpus (corpus/) answers."""
 CONCURRENCY = 4
+REFRESH_SECONDS = 30
+"""How often an open page refreshes the corpus summary, outlets and Articles table (another
+process may have ingested)."""
 
 
 def _stats(archive: Archive) -> IndexStats | None:
@@ -59,13 +66,14 @@ class ChatHandlers:
         outlets: list[str] | None,
         k: float,
         turns: list[Turn],
-    ) -> Iterator[tuple[list[dict[str, Any]], Any, str, list[Turn]]]:
-        """Stream the answer to a chat message into the history, then fill the sources panel."""
+    ) -> Iterator[tuple[list[dict[str, Any]], Any, str, list[Turn], Any]]:
+        """Stream the answer to a chat message into the history, then fill the sources panel and
+        the coverage plot."""
         if not message.strip():
-            yield history, gr.skip(), "", turns
+            yield history, gr.skip(), "", turns, gr.skip()
             return
         history = [*history, {"role": "user", "content": message}, {"role": "assistant", "content": "…"}]
-        yield history, gr.skip(), "", turns
+        yield history, gr.skip(), "", turns, gr.skip()
         conversation = Conversation(self.archive, turns)
         shown = ""
         try:
@@ -75,16 +83,78 @@ class ChatHandlers:
             for piece in stream:
                 shown += piece
                 history[-1]["content"] = shown_markdown(stream.short, shown)
-                yield history, gr.skip(), "", turns
-            history[-1]["content"] = full_answer_markdown(stream.answer)
-            yield history, sources_html(stream.answer), "", conversation.turns
+                yield history, gr.skip(), "", turns, gr.skip()
+            answer = stream.answer
+            history[-1]["content"] = full_answer_markdown(answer)
+            passages = stream.retrieval.passages if stream.retrieval else []
+            figure = coverage_figure(passages, answer.citations) if answer.citations else None
+            yield history, sources_html(answer), "", conversation.turns, gr.update(value=figure, visible=figure is not None)
         except QAError as error:
             history[-1]["content"] = f"⚠️ {answer_markdown(self.public(error))}"
-            yield history, EMPTY_SOURCES, "", turns
+            yield history, EMPTY_SOURCES, "", turns, gr.update(value=None, visible=False)
         except Exception:
             log.exception("answering failed")
             history[-1]["content"] = "⚠️ Something went wrong while answering; the server log has the details."
-            yield history, EMPTY_SOURCES, "", turns
+            yield history, EMPTY_SOURCES, "", turns, gr.update(value=None, visible=False)
+
+    def corpus_view(self, query: str = "") -> tuple[str, Any, Any, list[list[Any]]]:
+        """The corpus as of now: its summary, the outlet filter's choices, the articles-per-week
+        plot, and the Articles table (filtered by `query`)."""
+        try:
+            articles = self.archive.articles()
+        except QAError:
+            articles = []
+        stats = _stats(self.archive)
+        figure = corpus_figure(articles)
+        return (
+            corpus_markdown(stats),
+            gr.update(choices=stats.outlets if stats else []),
+            gr.update(value=figure, visible=figure is not None),
+            _rows(articles, query),
+        )
+
+    def search_articles(self, query: str) -> list[list[Any]]:
+        """The Articles table's rows whose title, outlet, date or id hold every word of the query."""
+        try:
+            return _rows(self.archive.articles(), query)
+        except QAError:
+            return []
+
+    def open_article(self, rows: Any, event: gr.SelectData) -> tuple[str, str, str, Any, Any]:
+        """Show the selected row's article: heading, text, its id (for removal), and the Remove button."""
+        row = event.index[0] if isinstance(event.index, list | tuple) else event.index
+        values = _row_values(rows, int(row))
+        if values is None:
+            return "", "", "", gr.update(visible=False), gr.update(visible=False)
+        article_id = str(values[-1])
+        found = next((a for a in self.archive.articles() if a.id == article_id), None)
+        if found is None:
+            return "That article is no longer in the archive.", "", "", gr.update(visible=False), gr.update(visible=False)
+        byline = " · ".join(part for part in (found.source, found.published, found.url or found.path) if part)
+        heading = f"### {answer_markdown(found.title)}\n{answer_markdown(byline)} · {found.passages} passages"
+        removable = self.archive.settings.uploads == "on"
+        text = self.archive.article_text(article_id)
+        return heading, text, article_id, gr.update(visible=removable), gr.update(visible=False)
+
+    def confirm_removal(self, article_id: str) -> Any:
+        """Ask before removing: show the confirmation row."""
+        return gr.update(visible=bool(article_id))
+
+    def remove_article(self, article_id: str, query: str) -> tuple[str, str, str, str, Any, Any, str, Any, Any, list[list[Any]]]:
+        """Remove the selected article; then the view as of now."""
+        if self.archive.settings.uploads != "on":
+            message = "Removing articles is turned off on this server (QA_UPLOADS=off)."
+        elif not article_id:
+            message = "Choose an article in the table first."
+        else:
+            try:
+                removal = self.archive.remove([article_id])
+                titles = ", ".join(f"“{a.title}”" for a in removal.removed)
+                message = f"Removed {titles}." if removal.removed else "That article was already gone."
+            except QAError as error:
+                message = f"⚠️ {self.public(error)}"
+        hidden = gr.update(visible=False)
+        return (answer_markdown(message), "", "", "", hidden, hidden, *self.corpus_view(query))
 
     def add_files(self, files: list[str] | None, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple[str, Any, Any]:
         """Keep and ingest uploaded article files (see qa.uploads); report what was skipped. Gradio's
@@ -105,10 +175,9 @@ class ChatHandlers:
             f"- {answer_markdown(p.path.removeprefix(UPLOADS + '/'))}: {answer_markdown(self.public(p.reason))}"
             for p in report.problems
         ]
-        current = _stats(self.archive)
         summary = f"Added {report.added}, updated {report.updated}, skipped {report.skipped}."
-        outlets = gr.update(choices=current.outlets if current else [])
-        return answer_markdown(summary) + ("\n\n" + "\n".join(notes) if notes else ""), corpus_markdown(current), outlets
+        corpus, outlets, _plot, _rows = self.corpus_view()
+        return answer_markdown(summary) + ("\n\n" + "\n".join(notes) if notes else ""), corpus, outlets
 
     def ask(self, question: str, since: str = "", until: str = "", outlets: list[str] | None = None, k: int | None = None) -> str:
         """Answer a question from the archive: JSON {answer, refused, citations}, as `qa ask --json` prints it.
@@ -132,48 +201,118 @@ class ChatHandlers:
         return re.sub(r"\bpid \d+ ", "another process ", text)
 
 
+COLUMNS = ["Published", "Outlet", "Title", "Passages", "Id"]
+
+
+def _rows(articles: list[ArticleInfo], query: str) -> list[list[Any]]:
+    words = (query or "").lower().split()
+    rows = []
+    for a in articles:
+        haystack = f"{a.title} {a.source} {a.published} {a.id}".lower()
+        if all(word in haystack for word in words):
+            rows.append([a.published, a.source, a.title, a.passages, a.id])
+    return rows
+
+
+def _row_values(rows: Any, row: int) -> list[Any] | None:
+    """A row of the table's value, which Gradio gives as a DataFrame or as {"data": [...]}."""
+    if hasattr(rows, "iloc"):
+        return list(rows.iloc[row]) if 0 <= row < len(rows) else None
+    data = rows.get("data", []) if isinstance(rows, dict) else rows
+    return list(data[row]) if 0 <= row < len(data) else None
+
+
 def build_app(archive: Archive) -> gr.Blocks:
     """The chat with its sources panel, filters, corpus summary and upload."""
     stats = _stats(archive)
     handlers = ChatHandlers(archive)
 
     app = gr.Blocks(title="Ask the news archive")
+    settings = archive.settings
     with app:
         gr.Markdown(
             "## Ask the news archive\nEvery sentence of an answer is quoted from an article and cited [n]; click a number to see its source."
         )
-        with gr.Row():
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(elem_id="chat", height=480, allow_tags=False, label="Chat")
-                question = gr.Textbox(placeholder="Ask a question…", show_label=False, elem_id="question", submit_btn=True)
-                gr.Examples(EXAMPLES, inputs=question, label="Examples")
-            with gr.Column(scale=2):
-                gr.Markdown("### Sources")
-                sources = gr.HTML(EMPTY_SOURCES, elem_id="sources")
-        with gr.Accordion("Filters and settings (apply to the next question)", open=False), gr.Row():
-            since = gr.Textbox(label="Published since", placeholder="YYYY-MM-DD", elem_id="since")
-            until = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD", elem_id="until")
-            outlets = gr.Dropdown(choices=stats.outlets if stats else [], multiselect=True, label="Outlets", elem_id="outlets")
-            k = gr.Slider(1, 30, value=archive.settings.top_k, step=1, label="Passages to retrieve", elem_id="k")
-        with gr.Accordion("Corpus", open=False):
-            corpus = gr.Markdown(corpus_markdown(stats), elem_id="corpus")
-            settings = archive.settings
-            upload = gr.File(
-                file_count="multiple",
-                file_types=list(SUPPORTED_SUFFIXES),
-                label=f"Add articles ({', '.join(SUPPORTED_SUFFIXES)}; up to {settings.max_upload_mb:g} MiB each, "
-                f"{settings.max_upload_files} at a time)",
-                elem_id="upload",
-                visible=settings.uploads == "on",
-            )
-            upload_report = gr.Markdown(elem_id="upload-report")
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat-tab"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(elem_id="chat", height=480, allow_tags=False, label="Chat")
+                        question = gr.Textbox(
+                            placeholder="Ask a question…", show_label=False, elem_id="question", submit_btn=True
+                        )
+                        gr.Examples(EXAMPLES, inputs=question, label="Examples")
+                    with gr.Column(scale=2):
+                        gr.Markdown("### Sources")
+                        sources = gr.HTML(EMPTY_SOURCES, elem_id="sources")
+                        coverage = gr.Plot(show_label=False, elem_id="coverage", visible=False)
+                with gr.Accordion("Filters and settings (apply to the next question)", open=False), gr.Row():
+                    since = gr.Textbox(label="Published since", placeholder="YYYY-MM-DD", elem_id="since")
+                    until = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD", elem_id="until")
+                    outlets = gr.Dropdown(
+                        choices=stats.outlets if stats else [], multiselect=True, label="Outlets", elem_id="outlets"
+                    )
+                    k = gr.Slider(1, 30, value=settings.top_k, step=1, label="Passages to retrieve", elem_id="k")
+                with gr.Accordion("Corpus", open=False):
+                    corpus = gr.Markdown(corpus_markdown(stats), elem_id="corpus")
+                    corpus_plot = gr.Plot(show_label=False, elem_id="corpus-plot", visible=False)
+                    upload = gr.File(
+                        file_count="multiple",
+                        file_types=list(SUPPORTED_SUFFIXES),
+                        label=f"Add articles ({', '.join(SUPPORTED_SUFFIXES)}; up to {settings.max_upload_mb:g} MiB each, "
+                        f"{settings.max_upload_files} at a time)",
+                        elem_id="upload",
+                        visible=settings.uploads == "on",
+                    )
+                    upload_report = gr.Markdown(elem_id="upload-report")
+            with gr.Tab("Articles", id="articles-tab"):
+                search = gr.Textbox(placeholder="Search titles, outlets, dates…", show_label=False, elem_id="article-search")
+                table = gr.Dataframe(
+                    headers=COLUMNS,
+                    datatype=["str", "str", "str", "number", "str"],
+                    interactive=False,
+                    wrap=True,
+                    max_height=420,
+                    elem_id="articles",
+                )
+                article_heading = gr.Markdown(elem_id="article-heading")
+                article_text = gr.Textbox(show_label=False, lines=10, max_lines=20, interactive=False, elem_id="article-text")
+                selected = gr.State("")
+                remove = gr.Button("Remove this article…", variant="secondary", visible=False, elem_id="remove")
+                with gr.Row(visible=False) as confirm_row:
+                    gr.Markdown("Remove it from the index? Answers will no longer cite it.")
+                    confirm = gr.Button("Yes, remove it", variant="stop", elem_id="confirm-remove")
+                    cancel = gr.Button("Cancel", elem_id="cancel-remove")
+                removal_report = gr.Markdown(elem_id="removal-report")
 
         turns = gr.State([])
+        view = [corpus, outlets, corpus_plot, table]
         question.submit(
-            handlers.respond, [question, chatbot, since, until, outlets, k, turns], [chatbot, sources, question, turns]
+            handlers.respond,
+            [question, chatbot, since, until, outlets, k, turns],
+            [chatbot, sources, question, turns, coverage],
         )
-        chatbot.clear(lambda: ([], EMPTY_SOURCES), None, [turns, sources])
-        upload.upload(handlers.add_files, [upload], [upload_report, corpus, outlets])
+        chatbot.clear(lambda: ([], EMPTY_SOURCES, gr.update(value=None, visible=False)), None, [turns, sources, coverage])
+        upload.upload(handlers.add_files, [upload], [upload_report, corpus, outlets]).then(
+            handlers.corpus_view, [search], view, api_visibility="private"
+        )
+        search.change(handlers.search_articles, [search], [table], api_visibility="private")
+        table.select(
+            handlers.open_article,
+            [table],
+            [article_heading, article_text, selected, remove, confirm_row],
+            api_visibility="private",
+        )
+        remove.click(handlers.confirm_removal, [selected], [confirm_row], api_visibility="private")
+        cancel.click(lambda: gr.update(visible=False), None, [confirm_row], api_visibility="private")
+        confirm.click(
+            handlers.remove_article,
+            [selected, search],
+            [removal_report, article_heading, article_text, selected, remove, confirm_row, *view],
+            api_visibility="private",
+        )
+        app.load(handlers.corpus_view, [search], view, api_visibility="private")
+        gr.Timer(REFRESH_SECONDS).tick(handlers.corpus_view, [search], view, api_visibility="private")
         api(handlers.ask, api_name="ask")
     app.queue(default_concurrency_limit=CONCURRENCY)
     return app

@@ -13,7 +13,8 @@ import pytest
 from qa import Archive
 
 REPO = Path(__file__).resolve().parents[1]
-SEED_CORPUS = REPO / "corpus"
+DEMO_CORPUS = REPO / "corpus"
+SEED_FILE = next(DEMO_CORPUS.glob("*.txt"))
 SHARED = REPO.parent / "shared"
 SEED_QUESTION = "Who traveled to Moscow for talks with Putin?"
 
@@ -59,7 +60,7 @@ def free_port() -> int:
 def write_corpus(folder: Path) -> Path:
     """A small corpus in every supported format: the seed .txt, a .md with front matter, a .json list."""
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(next(SEED_CORPUS.glob("*.txt")), folder)
+    shutil.copy(SEED_FILE, folder)
     (folder / "harbour.md").write_text(HARBOUR_ARTICLE)
     (folder / "orchards.json").write_text(json.dumps(ORCHARD_RECORDS))
     return folder
@@ -86,3 +87,12 @@ def ingested(root: Path, write: Callable[[Path], Path]) -> Archive:
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Archive:
     """One archive over the small corpus, shared by the read-only tests."""
     return ingested(tmp_path_factory.mktemp("seeded"), write_corpus)
+
+
+@pytest.fixture(scope="session")
+def seed_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder named corpus holding the seed article only (the demo corpus beside it is larger)."""
+    folder = tmp_path_factory.mktemp("seed") / "corpus"
+    folder.mkdir()
+    shutil.copy(SEED_FILE, folder)
+    return folder

@@ -3,6 +3,7 @@ markup inside articles."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -130,3 +131,76 @@ def test_markup_inside_an_article_shows_as_text_and_runs_nothing(page, tmp_path)
     assert page.evaluate("window.__pwned") is None
     assert page.dialogs == []
     assert page.locator("#sources img, #sources script, #chat img[src='x'], #chat script").count() == 0
+
+
+def upload(page: Page, file: Path, title: str, outlet: str, body: str) -> None:
+    """Upload one article through the Corpus panel and wait for it to be added."""
+    file.write_text(f"---\ntitle: {title}\ndate: 2024-05-20\nsource: {outlet}\n---\n{body}\n")
+    page.get_by_text("Corpus", exact=True).click()
+    page.set_input_files("#upload input[type=file]", str(file))
+    expect(page.locator("#upload-report")).to_contain_text("Added 1", timeout=60_000)
+
+
+def test_an_upload_shows_after_a_reload_and_in_the_outlet_filter(page, tmp_path):
+    upload(
+        page, tmp_path / "ferry.md", "Stroma ferry returns after refit", "Pentland Herald", "The Stroma ferry returns on 3 June."
+    )
+    page.reload()
+    page.wait_for_selector("#question textarea")
+    page.get_by_text("Corpus", exact=True).click()
+    expect(page.locator("#corpus")).to_contain_text("Pentland Herald", timeout=30_000)
+    page.get_by_text("Filters and settings").click()
+    page.locator("#outlets input").click()
+    expect(page.get_by_role("option", name="Pentland Herald")).to_be_visible(timeout=10_000)
+
+
+def test_an_article_removed_in_the_articles_tab_leaves_the_table_and_the_answers(page, tmp_path):
+    upload(
+        page,
+        tmp_path / "kiln.md",
+        "Brick kiln in Ostrava fired for the last time",
+        "Moravian Courier",
+        "The old brick kiln in Ostrava was fired for the last time on Friday after 140 years.",
+    )
+    page.get_by_role("tab", name="Articles").click()
+    page.fill("#article-search textarea, #article-search input", "kiln")
+    first_title = page.locator("#articles").get_by_test_id("cell-0-2")
+    expect(first_title).to_have_text("Brick kiln in Ostrava fired for the last time", timeout=20_000)
+    page.wait_for_timeout(300)
+    first_title.click()
+    expect(page.locator("#article-text textarea")).to_have_value(re.compile("fired for the last time on Friday"), timeout=20_000)
+    page.locator("#remove").click()
+    page.locator("#confirm-remove").click()
+    expect(page.locator("#removal-report")).to_contain_text("Removed “Brick kiln in Ostrava", timeout=30_000)
+    expect(page.locator("#articles")).not_to_contain_text("Brick kiln in Ostrava")
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, "When was the old brick kiln in Ostrava fired for the last time?")
+    expect(page.locator("#chat")).to_contain_text("Not found", timeout=30_000)
+    expect(page.locator("#sources")).not_to_contain_text("Brick kiln")
+
+
+def test_an_answer_shows_one_card_per_passage_and_a_coverage_plot(page):
+    ask(page, SEED_QUESTION)
+    expect(page.locator("#sources #src-1")).to_contain_text(SEED_TITLE, timeout=30_000)
+    titles = page.locator("#sources .source-title").all_inner_texts()
+    assert len(titles) == len(set(titles))
+    expect(page.locator("#coverage")).to_be_visible()
+    expect(page.locator("#coverage [data-testid=matplotlib] img")).to_be_visible(timeout=10_000)
+
+
+def test_on_a_phone_a_citation_brings_its_source_cards_heading_into_view(browser, app_url):
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        phone.goto(app_url)
+        phone.wait_for_selector("#question textarea")
+        ask(phone, SEED_QUESTION)
+        expect(phone.locator("#sources #src-1")).to_contain_text(SEED_TITLE, timeout=30_000)
+        expect(phone.locator("#coverage [data-testid=matplotlib] img")).to_be_attached(timeout=10_000)
+        link = phone.locator('#chat a[href="#src-1"]')
+        link.click()
+        heading = phone.locator("#sources #src-1 .source-title")
+        expect(heading).to_be_in_viewport(timeout=5_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        phone.screenshot(path=str(ARTIFACTS / "chat-phone.png"))
+    finally:
+        phone.close()

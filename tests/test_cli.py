@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from qa.cli import cli
 
-from conftest import SEED_CORPUS, SEED_QUESTION
+from conftest import SEED_QUESTION
 
 
 def run(*args: str) -> object:
@@ -41,9 +41,9 @@ def test_a_refusal_in_json_gives_its_reason_code_and_sentence(tmp_path, corpus):
     assert payload["refusal_reason"]["code"] == "filtered_out" and "2030-01-01" in payload["refusal_reason"]["reason"]
 
 
-def test_ask_prints_the_answer_then_numbered_sources(tmp_path):
+def test_ask_prints_the_answer_then_numbered_sources(tmp_path, seed_corpus):
     index = str(tmp_path / "idx")
-    run("ingest", str(SEED_CORPUS), "--index", index, "--quiet")
+    run("ingest", str(seed_corpus), "--index", index, "--quiet")
     result = run("ask", SEED_QUESTION, "--index", index)
     answer, sources = result.stdout.split("\n\nSources:\n")
     assert answer.endswith("[1]")
@@ -53,9 +53,9 @@ def test_ask_prints_the_answer_then_numbered_sources(tmp_path):
     )
 
 
-def test_a_streamed_answer_prints_its_short_answer_first_and_once(tmp_path):
+def test_a_streamed_answer_prints_its_short_answer_first_and_once(tmp_path, seed_corpus):
     index = str(tmp_path / "idx")
-    run("ingest", str(SEED_CORPUS), "--index", index, "--quiet")
+    run("ingest", str(seed_corpus), "--index", index, "--quiet")
     streamed = run("ask", SEED_QUESTION, "--index", index, "--stream").stdout
     plain = run("ask", SEED_QUESTION, "--index", index).stdout
     assert streamed.startswith("Answer: ") and "Witkoff" in streamed.splitlines()[0]
@@ -77,9 +77,9 @@ def test_errors_are_one_line_without_a_traceback(tmp_path):
     assert result.stderr.strip() == f"Error: no index at {tmp_path / 'missing'}; run `qa ingest` first"
 
 
-def test_index_folder_comes_from_the_environment(tmp_path, monkeypatch):
+def test_index_folder_comes_from_the_environment(tmp_path, monkeypatch, seed_corpus):
     monkeypatch.setenv("QA_INDEX_DIR", str(tmp_path / "from-env"))
-    assert run("ingest", str(SEED_CORPUS), "-q").exit_code == 0
+    assert run("ingest", str(seed_corpus), "-q").exit_code == 0
     assert (tmp_path / "from-env" / "chroma").is_dir()
 
 
@@ -94,3 +94,26 @@ def test_a_busy_port_is_one_line_naming_the_port_setting(seeded):
         shown.output.strip()
         == f"Error: can't listen on 127.0.0.1:{port} (Address already in use); choose another port with --port or QA_PORT"
     )
+
+
+def test_list_and_remove_round_trip(tmp_path, corpus):
+    index = str(tmp_path / "idx")
+    run("ingest", str(corpus), "--index", index, "-q")
+    listed = json.loads(run("list", "--index", index, "--json").stdout)
+    assert len(listed) == 4 and {"id", "title", "source", "published", "url", "path", "passages"} <= set(listed[0])
+    harbour = next(a for a in listed if a["url"] == "https://courier.example/harbour-bridge")
+    removed = CliRunner().invoke(cli, ["remove", harbour["url"], "corpus/no-such.md", "--index", index])
+    assert removed.exit_code == 1 and "removed 1" in removed.stdout and "not in the index: corpus/no-such.md" in removed.output
+    assert [a["id"] for a in json.loads(run("list", "--index", index, "--json").stdout)] == [
+        a["id"] for a in listed if a["id"] != harbour["id"]
+    ]
+    answer = json.loads(
+        run("ask", "How many corroded cables were replaced on the harbour bridge?", "--index", index, "--json").stdout
+    )
+    assert all(c["title"] != harbour["title"] for c in answer["citations"])
+
+
+def test_ingesting_a_missing_path_exits_1_and_creates_nothing(tmp_path):
+    shown = CliRunner().invoke(cli, ["ingest", str(tmp_path / "missing"), "--index", str(tmp_path / "idx")])
+    assert shown.exit_code == 1 and shown.output.strip() == f"Error: no such file or folder: {tmp_path / 'missing'}"
+    assert not (tmp_path / "idx").exists()

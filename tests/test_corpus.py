@@ -11,15 +11,22 @@ import pytest
 from qa.corpus import read_articles, split_results
 from qa.types import Article, Problem
 
-from conftest import SEED_CORPUS, SHARED
+from conftest import DEMO_CORPUS, SHARED
 
 
 def read(path: Path) -> tuple[list[Article], list[Problem]]:
     return split_results(read_articles(path))
 
 
-def test_seed_article_has_title_date_and_outlet_from_its_dateline():
-    [article], problems = read(SEED_CORPUS)
+def test_the_demo_corpus_reads_whole_and_its_notice_is_no_article():
+    articles, problems = read(DEMO_CORPUS)
+    assert problems == [] and len(articles) == 51
+    assert len({a.source for a in articles}) == 14 and all(a.published for a in articles)
+    assert not any(a.path.endswith("NOTICE.md") for a in articles)
+
+
+def test_seed_article_has_title_date_and_outlet_from_its_dateline(seed_corpus):
+    [article], problems = read(seed_corpus)
     assert problems == []
     assert article.title == "European leaders are concerned US may walk away from Ukraine war"
     assert article.published == date(2025, 12, 7)

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from qa import Settings
 from qa.cli import cli
 
-from conftest import REPO, SEED_CORPUS
+from conftest import REPO
 
 SEED_SET = str(REPO / "evals/seed.jsonl")
 
@@ -18,9 +18,9 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-def test_eval_on_the_seed_set_writes_the_four_outputs(tmp_path):
+def test_eval_on_the_seed_set_writes_the_four_outputs(tmp_path, seed_corpus):
     index, out = str(tmp_path / "idx"), tmp_path / "report"
-    run("ingest", str(SEED_CORPUS), "--index", index, "-q")
+    run("ingest", str(seed_corpus), "--index", index, "-q")
     result = run("eval", SEED_SET, "--index", index, "--out", str(out), "-q")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["chart.png", "report.json", "report.md", "retrieval.json"]
@@ -46,9 +46,9 @@ def test_eval_on_the_seed_set_writes_the_four_outputs(tmp_path):
     assert (out / "report.md").read_text().startswith("# Evaluation: 19 questions")
 
 
-def test_eval_compares_with_another_run_and_narrows_by_type_and_limit(tmp_path):
+def test_eval_compares_with_another_run_and_narrows_by_type_and_limit(tmp_path, seed_corpus):
     index = str(tmp_path / "idx")
-    run("ingest", str(SEED_CORPUS), "--index", index, "-q")
+    run("ingest", str(seed_corpus), "--index", index, "-q")
     run("eval", SEED_SET, "--index", index, "--out", str(tmp_path / "all"), "-q")
     result = run(
         "eval",
@@ -70,9 +70,9 @@ def test_eval_compares_with_another_run_and_narrows_by_type_and_limit(tmp_path):
     assert line.split() == ["refusal", "unanswerable", "0", "4", "-4"]
 
 
-def test_eval_reports_malformed_lines_and_runs_the_rest(tmp_path):
+def test_eval_reports_malformed_lines_and_runs_the_rest(tmp_path, seed_corpus):
     index = str(tmp_path / "idx")
-    run("ingest", str(SEED_CORPUS), "--index", index, "-q")
+    run("ingest", str(seed_corpus), "--index", index, "-q")
     broken = tmp_path / "set.jsonl"
     broken.write_text((REPO / "evals/seed.jsonl").read_text().splitlines()[0] + "\n{oops\n")
     result = run("eval", str(broken), "--index", index, "--out", str(tmp_path / "r"), "-q")

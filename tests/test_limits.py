@@ -66,7 +66,7 @@ def test_an_empty_index_message_on_the_web_names_no_path(tmp_path):
     from qa import Archive
 
     with serving(Archive(tmp_path / "empty")) as url:
-        history, _, _ = list(Client(url, verbose=False).submit(SEED_QUESTION, [], "", "", [], 10, api_name="/respond"))[-1]
+        history, *_ = list(Client(url, verbose=False).submit(SEED_QUESTION, [], "", "", [], 10, api_name="/respond"))[-1]
     content = str(history[-1]["content"])
     assert "qa ingest" in content and str(tmp_path) not in content
 

@@ -11,7 +11,6 @@ import pytest
 from gradio_client import Client, handle_file
 
 from qa import Archive
-from qa.uploads import UPLOADS
 from qa.web import ChatHandlers
 
 from conftest import HARBOUR_ARTICLE, write_corpus
@@ -36,7 +35,7 @@ def archive(tmp_path) -> Archive:
 
 
 def kept(archive: Archive) -> list[str]:
-    folder = Path(archive.settings.index_dir) / UPLOADS
+    folder = archive.settings.uploads_dir
     return sorted(f.name for f in folder.iterdir() if not f.name.startswith("."))
 
 

@@ -41,35 +41,35 @@ def test_twenty_concurrent_questions_are_all_answered_correctly(seeded):
 def test_the_chat_streams_the_answer_then_fills_the_sources_panel(client):
     job = client.submit(SEED_QUESTION, [], "", "", [], 10, api_name="/respond")
     updates = list(job)
-    history, sources, cleared = updates[-1]
+    history, sources, cleared, coverage = updates[-1]
     assert cleared == ""
     assert "Witkoff" in str(history[-1]["content"]) and "(#src-1)" in str(history[-1]["content"])
     assert 'id="src-1"' in sources and "<mark>" in sources and "MENAFN · 2025-12-07" in sources
-    assert len(updates) >= 3
+    assert len(updates) >= 3 and coverage["type"] == "matplotlib" and coverage["plot"]
 
 
 def test_filters_apply_to_the_question(client):
     job = client.submit(SEED_QUESTION, [], "2025-12-08", "", [], 10, api_name="/respond")
-    history, _, _ = list(job)[-1]
+    history, *_ = list(job)[-1]
     assert "No article in the archive was published since 2025" in str(history[-1]["content"])
 
 
 def test_a_bad_filter_is_a_message_not_a_stack_trace(client):
     job = client.submit(SEED_QUESTION, [], "last week", "", [], 10, api_name="/respond")
-    history, _, _ = list(job)[-1]
+    history, *_ = list(job)[-1]
     assert "since date" in str(history[-1]["content"]) and "is not YYYY" in str(history[-1]["content"])
 
 
 def test_an_empty_index_gives_a_clear_message(tmp_path):
     with serving(Archive(tmp_path / "empty")) as url:
         job = Client(url, verbose=False).submit(SEED_QUESTION, [], "", "", [], 10, api_name="/respond")
-        history, _, _ = list(job)[-1]
+        history, *_ = list(job)[-1]
     assert "no index at" in str(history[-1]["content"]) and "qa ingest" in str(history[-1]["content"])
 
 
 def test_a_follow_up_carries_the_previous_question_within_one_session_only(seeded):
     def reply(client: Client, question: str) -> str:
-        history, _, _ = list(client.submit(question, [], "", "", [], 10, api_name="/respond"))[-1]
+        history, *_ = list(client.submit(question, [], "", "", [], 10, api_name="/respond"))[-1]
         return str(history[-1]["content"])
 
     with serving(seeded) as url:
