@@ -79,20 +79,9 @@ class Archive:
 
     def check(self, question: str, **options: Unpack[SearchOptions]) -> None:
         """Raise BadRequest when the question is empty or longer than QA_MAX_QUESTION_CHARS, or `k`
-        is outside 1 to QA_MAX_K."""
-        if not question.strip():
-            raise BadRequest("the question is empty")
-        if len(question) > self.settings.max_question_chars:
-            raise BadRequest(
-                f"the question is {len(question):,} characters long; the limit is {self.settings.max_question_chars:,} "
-                "(QA_MAX_QUESTION_CHARS)"
-            )
-        k = options.get("k")
-        given: object = k  # the API passes on what a client sent
-        if given is not None and (type(given) is not int or not 1 <= given <= self.settings.max_k):
-            raise BadRequest(
-                f"k (passages to retrieve) must be from 1 to {self.settings.max_k} (QA_MAX_K), not {str(given)[:20]!r}"
-            )
+        is outside 1 to QA_MAX_K, or a filter can't be read."""
+        self.settings.check_request(question, options.get("k"))
+        Filters.parse(options)
 
     def retrieve(self, question: str, *, focus: str = "", **options: Unpack[SearchOptions]) -> Retrieval:
         """The passages that best match the question, best first. `focus`: the words the answer is

@@ -8,16 +8,18 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from qa import offline  # noqa: F401
-from qa.archive import Archive
 from qa.config import Settings
 from qa.errors import QAError
-from qa.questions import Split, read_questions
-from qa.types import Answer
+
+if TYPE_CHECKING:
+    from qa.archive import Archive
+    from qa.questions import Split
+    from qa.types import Answer
 
 DEFAULT_CORPUS = "corpus"
 
@@ -32,9 +34,17 @@ def index_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def settings_for(**options: Any) -> Settings:
+    """The environment's settings (QA_*), overridden by the options given."""
+    return Settings(**{name: value for name, value in options.items() if value is not None})
+
+
 def archive_for(**options: Any) -> Archive:
-    """An archive with the environment's settings (QA_*), overridden by the options given."""
-    return Archive(settings=Settings(**{name: value for name, value in options.items() if value is not None}))
+    """An archive with the environment's settings (QA_*), overridden by the options given; the
+    model libraries load here, not before."""
+    from qa.archive import Archive
+
+    return Archive(settings=settings_for(**options))
 
 
 def answerer_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -173,6 +183,11 @@ def ask(
     writes the answer: set OPENAI_API_KEY, and OPENAI_BASE_URL and
     QA_LLM_MODEL for another server.
     """
+    from qa.types import Filters
+
+    settings = settings_for(index_dir=index_dir, answerer=answerer)
+    settings.check_request(question, k)
+    Filters.parse({"since": since, "until": until})
     pieces = archive_for(index_dir=index_dir, answerer=answerer).ask_stream(
         question, k=k, since=since, until=until, sources=sources
     )
@@ -250,6 +265,7 @@ def eval_command(
     and retrieval.json (MultiHop-RAG's own format) and prints the table.
     """
     from qa import evaluation
+    from qa.questions import read_questions
 
     question_set = read_questions(questions_file)
     for problem in question_set.problems:

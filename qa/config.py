@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from qa.errors import redacted
+from qa.errors import BadRequest, redacted
 
 BUNDLED_EMBED_MODEL = "all-MiniLM-L6-v2"
 UPLOADS = "uploads"
@@ -129,6 +129,19 @@ class Settings(BaseSettings):
     def uploads_dir(self) -> Path:
         """Where the web chat keeps uploaded article files: `uploads/` in the index folder."""
         return Path(self.index_dir) / UPLOADS
+
+    def check_request(self, question: str, k: object = None) -> None:
+        """Raise BadRequest when the question is empty or longer than max_question_chars, or `k`
+        (as a client sent it) is not a whole number from 1 to max_k."""
+        if not question.strip():
+            raise BadRequest("the question is empty")
+        if len(question) > self.max_question_chars:
+            raise BadRequest(
+                f"the question is {len(question):,} characters long; the limit is {self.max_question_chars:,} "
+                "(QA_MAX_QUESTION_CHARS)"
+            )
+        if k is not None and (type(k) is not int or not 1 <= k <= self.max_k):
+            raise BadRequest(f"k (passages to retrieve) must be from 1 to {self.max_k} (QA_MAX_K), not {str(k)[:20]!r}")
 
     @classmethod
     def default(cls, name: str) -> object:

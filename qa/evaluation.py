@@ -26,6 +26,22 @@ from qa.questions import Question
 from qa.types import Answer, Citation, Passage
 
 RETRIEVAL_K = 10
+METRIC_NOTES = {
+    "hits@k / mrr@10 / map@10": "a retrieved passage holds a gold evidence sentence within the top k; the mean of 1/rank "
+    "of the first such passage; mean average precision (MultiHop-RAG's own scoring)",
+    "article_recall@10": "share of the gold evidence articles among the top 10 passages' articles",
+    "exact_match / f1": "the whole answer text against the gold answer; low by design for a cited answer of full "
+    "sentences (the short answer is what is scored against the gold)",
+    "contains": "the answer text (short answer and quotes) contains a gold answer",
+    "short_given / short_accuracy": "share of questions with a short answer; share whose short answer equals, contains or "
+    "is contained (as a whole name) in a gold answer",
+    "echoes / headings / factoid_median": "quoted sentences that only repeat the question; headings quoted; median "
+    "sentences quoted for factoid questions",
+    "citations precision": "share of citations pointing at a gold evidence article",
+    "refusal precision / recall": "of the refusals, share on unanswerable questions; of the unanswerable questions, share refused",
+    "–": "not applicable to the questions of that column (e.g. no unanswerable questions)",
+}
+"""How report.md explains its table."""
 CHART_METRICS = {
     ("retrieval", "hits@10"): "Hits@10",
     ("retrieval", "mrr@10"): "MRR@10",
@@ -178,8 +194,21 @@ def failures(results: Sequence[Result]) -> list[dict[str, str]]:
         wrong_short = bool(r.question.answers) and not metrics.short_correct(r.answer.short, r.question.answers)
         if r.question.unanswerable != r.answer.refused or (not r.question.unanswerable and wrong_short):
             expected = "a refusal" if r.question.unanswerable else " | ".join(r.question.answers) or "an answer"
-            failed.append({"id": r.question.id, "question": r.question.question, "expected": expected, "got": got})
+            failed.append(
+                {"id": r.question.id, "question": r.question.question, "expected": expected, "got": got, "why": _why(r)}
+            )
     return failed
+
+
+def _why(result: Result) -> str:
+    """What went wrong with a failed question, in a few words."""
+    if result.question.unanswerable:
+        return "answered a question the archive can't answer"
+    if result.answer.refused:
+        return "refused an answerable question"
+    if not result.answer.short:
+        return "no short answer committed to"
+    return "wrong short answer"
 
 
 def _quoted(result: Result) -> int:
@@ -226,10 +255,14 @@ def markdown(report: dict[str, Any]) -> str:
             "",
             f"## Failed questions ({len(failed)})",
             "",
-            "| id | question | expected | got |",
-            "| --- | --- | --- | --- |",
+            "| id | question | expected | got | why |",
+            "| --- | --- | --- | --- | --- |",
         ]
-        lines += [f"| {f['id']} | {_escaped(f['question'])} | {_escaped(f['expected'])} | {_escaped(f['got'])} |" for f in failed]
+        lines += [
+            f"| {f['id']} | {_escaped(f['question'])} | {_escaped(f['expected'])} | {_escaped(f['got'])} | {f.get('why', '')} |"
+            for f in failed
+        ]
+    lines += ["", "## What the metrics mean", "", *(f"- **{name}**: {meaning}" for name, meaning in METRIC_NOTES.items())]
     lines += ["", "## Settings", "", "```json", json.dumps(report["settings"], indent=2), "```", ""]
     return "\n".join(lines)
 
@@ -266,8 +299,15 @@ def chart(report: dict[str, Any], path: Path) -> None:
     figure, axes = plt.subplots(figsize=(max(6, 1.8 * len(types) + 3), 4.5))
     width = 0.8 / len(CHART_METRICS)
     for i, ((group, name), label) in enumerate(CHART_METRICS.items()):
-        values = [groups[t][group][name] or 0.0 for t in types]
-        axes.bar([x + i * width for x in range(len(types))], values, width, label=label)
+        values = [groups[t][group][name] for t in types]
+        positions = [x + i * width for x in range(len(types))]
+        bars = axes.bar(positions, [v or 0.0 for v in values], width, label=label)
+        for position, value, bar in zip(positions, values, bars, strict=True):
+            if value is None:
+                axes.text(position, 0.01, "n/a", ha="center", va="bottom", fontsize=6, rotation=90, color="0.4")
+            elif value == 0:
+                axes.plot([position - width / 2, position + width / 2], [0, 0], color=bar.get_facecolor(), linewidth=3)
+                axes.text(position, 0.01, "0", ha="center", va="bottom", fontsize=7)
     axes.set_xticks([x + width * (len(CHART_METRICS) - 1) / 2 for x in range(len(types))], types)
     axes.set_ylim(0, 1)
     axes.set_ylabel("score")

@@ -74,7 +74,7 @@ class Bm25Index:
         bm25 = bm25s.BM25()
         bm25.index((token_ids, tokenizer.get_vocab_dict()), show_progress=False)
         bm25.corpus = corpus
-        return cls(BM25Retriever(existing_bm25=bm25, stemmer=STEMMER))
+        return cls(BM25Retriever(existing_bm25=bm25, stemmer=STEMMER, similarity_top_k=1))
 
     def save(self, folder: Path) -> None:
         """Replace the folder's index with this one, atomically."""

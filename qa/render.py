@@ -78,7 +78,13 @@ def corpus_markdown(stats: IndexStats | None) -> str:
         f" and {len(stats.outlets) - 12} more" if len(stats.outlets) > 12 else ""
     )
     span = f", published {stats.first_published} to {stats.last_published}" if stats.first_published else ""
-    return f"**{stats.articles} articles**, {stats.chunks} passages{span}. Outlets: {outlets or 'none named'}."
+    return (
+        f"**{_count(stats.articles, 'article')}**, {_count(stats.chunks, 'passage')}{span}. Outlets: {outlets or 'none named'}."
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _md(text: str) -> str:

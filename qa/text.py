@@ -49,6 +49,15 @@ def _punkt() -> PunktTokenizer:
     return PunktTokenizer("english")
 
 
+_DATELINE = re.compile(r"^\([A-Z][\w&.' -]{1,40}\)\s+(?=[A-Z“\"‘'])")
+"""A wire dateline opening a paragraph ("(MENAFN) Western ..."): the outlet, not the sentence."""
+
+
 def split_sentences(text: str) -> list[str]:
-    """The sentences of a text, paragraph by paragraph, stripped."""
-    return [s.strip() for paragraph in text.split("\n") if paragraph.strip() for s in _punkt().tokenize(paragraph)]
+    """The sentences of a text, paragraph by paragraph, stripped, without a leading wire dateline."""
+    return [
+        s.strip()
+        for paragraph in text.split("\n")
+        if paragraph.strip()
+        for s in _punkt().tokenize(_DATELINE.sub("", paragraph.strip()))
+    ]

@@ -13,11 +13,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any, Protocol, TypedDict
-
-from llama_index.core.schema import BaseNode
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 from qa.errors import BadFilter
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import BaseNode
 
 NOT_FOUND = "Not found in the corpus"
 REFUSAL = f"{NOT_FOUND}: none of the retrieved articles answers this question."

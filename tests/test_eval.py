@@ -43,7 +43,16 @@ def test_eval_on_the_seed_set_writes_the_four_outputs(tmp_path, seed_corpus):
     assert "Witkoff" in " ".join(r["text"] for r in records[0]["retrieval_list"])
 
     assert "| retrieval | hits@10 |" in result.stdout
-    assert (out / "report.md").read_text().startswith("# Evaluation: 19 questions")
+    shown = (out / "report.md").read_text()
+    assert shown.startswith("# Evaluation: 19 questions") and "## What the metrics mean" in shown
+    assert report["failed"]
+    for failure in report["failed"]:
+        assert failure["why"] in shown and failure["why"] in (
+            "answered a question the archive can't answer",
+            "refused an answerable question",
+            "no short answer committed to",
+            "wrong short answer",
+        )
 
 
 def test_eval_compares_with_another_run_and_narrows_by_type_and_limit(tmp_path, seed_corpus):

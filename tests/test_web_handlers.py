@@ -66,7 +66,7 @@ def test_add_files_ingests_good_files_and_lists_the_bad_ones(tmp_path):
     archive = Archive(tmp_path / "index")
     report, corpus, _ = ChatHandlers(archive).add_files([str(good), str(bad)])
     assert "Added 1" in report and "broken" in report and "invalid JSON" in report
-    assert "1 articles" in corpus
+    assert "**1 article**, 1 passage," in corpus
     assert not archive.ask("Who kept the light for forty years?").refused
 
 
