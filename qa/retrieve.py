@@ -7,7 +7,7 @@ from dataclasses import replace
 from llama_index.core.schema import BaseNode, NodeWithScore
 
 from qa.analysis import foreign_outlets, named_outlets, named_periods
-from qa.embeddings import embedding_errors, load_embed_model
+from qa.embeddings import embedding_errors, load_query_embedder
 from qa.errors import BadFilter
 from qa.index import Index
 from qa.language import language
@@ -29,7 +29,7 @@ class HybridRetriever:
     def __init__(self, index: Index) -> None:
         self.index = index
         self.settings = index.settings
-        self.embed_model = load_embed_model(self.settings)
+        self.embed_model = load_query_embedder(self.settings)
 
     def retrieve(self, question: str, k: int | None = None, filters: Filters = Filters(), focus: str = "") -> Retrieval:
         """The top k passages. When the question names outlets (and no outlet filter is set), each

@@ -25,7 +25,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ARTIFACTS = REPO / "artifacts"
+SCREENSHOTS = REPO / "docs" / "screenshots"
+"""Where the tests leave screenshots of the chat; the README shows chat.png."""
 SEED_TITLE = "European leaders are concerned US may walk away from Ukraine war"
 
 HOSTILE_ARTICLE = """---
@@ -82,8 +83,9 @@ def test_asking_shows_the_cited_answer_and_its_source(page):
     link = page.locator('#chat a[href="#src-1"]')
     expect(link).to_have_text("[1]")
     expect(page.locator("#chat")).to_contain_text("Jared Kushner traveled to Moscow")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "chat-answered.png"), full_page=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    expect(page.locator("#coverage [data-testid=matplotlib] img")).to_be_visible(timeout=10_000)
+    page.screenshot(path=str(SCREENSHOTS / "chat.png"), full_page=True)
     link.click()
     expect(card).to_have_class("source flash")
 
@@ -200,7 +202,7 @@ def test_on_a_phone_a_citation_brings_its_source_cards_heading_into_view(browser
         link.click()
         heading = phone.locator("#sources #src-1 .source-title")
         expect(heading).to_be_in_viewport(timeout=5_000)
-        ARTIFACTS.mkdir(exist_ok=True)
-        phone.screenshot(path=str(ARTIFACTS / "chat-phone.png"))
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        phone.screenshot(path=str(SCREENSHOTS / "chat-phone.png"))
     finally:
         phone.close()

@@ -93,3 +93,16 @@ def test_the_cli_names_the_setting_when_the_embedder_is_unknown(tmp_path, corpus
     monkeypatch.delenv("QA_EMBED_MODEL")
     fixed = CliRunner().invoke(cli, ["ingest", str(corpus), "--index", str(tmp_path / "index"), "-q"])
     assert fixed.exit_code == 0 and "added 4," in fixed.stdout
+
+
+def test_questions_are_encoded_as_the_bundled_model_encodes_them():
+    import numpy as np
+
+    from qa import Settings
+    from qa.embeddings import load_embed_model, load_query_embedder
+
+    settings = Settings()
+    fast, reference = load_query_embedder(settings), load_embed_model(settings)
+    for text in ("Who traveled to Moscow for talks with Putin?", "x", "Ünïcödé “quotes” and 2.5bn 🎉?", "word " * 400):
+        ours, theirs = np.array(fast.get_query_embedding(text)), np.array(reference.get_query_embedding(text))
+        assert ours.shape == theirs.shape == (384,) and float(ours @ theirs) > 0.99999
