@@ -28,7 +28,7 @@ MAX_FIELD_CHARS = {"title": 300, "source": 100, "author": 200, "category": 100, 
 """Longest title and metadata kept (longer ones are cut, with a warning): the title and outlet
 head every chunk, and a chunk must have room for its text."""
 
-_DOCUMENTATION = re.compile(r"(?:README|LICEN[CS]E|NOTICE|ATTRIBUTION|COPYING)(?:\.\w+)?$", re.IGNORECASE)
+_DOCUMENTATION = re.compile(r"(?:README|LICEN[CS]E|NOTICE|ATTRIBUTION|COPYING)(?:\.\w+)?$")
 """A folder's notes about its articles, not an article: skipped when a folder is read."""
 _SEED_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})(?:\s+\S+)?\s*$")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)

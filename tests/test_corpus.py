@@ -134,3 +134,10 @@ def test_multihop_rag_corpus_loads_as_609_dated_articles():
     assert len({a.id for a in articles}) == 609
     assert all(a.id == a.url for a in articles)
     assert len({a.source for a in articles}) == 49
+
+
+def test_only_a_capitalised_notice_is_taken_for_the_folders_documentation(tmp_path):
+    (tmp_path / "NOTICE.md").write_text("# About these articles\nThey come from the Valley Times.\n")
+    (tmp_path / "notice.md").write_text("Road notice\nThe valley road closes on Monday.\n")
+    articles, problems = read(tmp_path)
+    assert problems == [] and [a.title for a in articles] == ["Road notice"]
