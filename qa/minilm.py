@@ -10,6 +10,7 @@ chunks are what PyTorch is for); a test checks that both give the same vectors.
 
 from __future__ import annotations
 
+import math
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,9 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarr
 
 
 class MiniLMQueryEncoder:
-    """Encodes a question as the bundled model does: BERT, mean pooling, unit length."""
+    """Encodes a question as the bundled model does: BERT, mean pooling, unit length. All in
+    float32: scalars are Python floats, since a NumPy float64 scalar would turn every product
+    after it into float64 (and copy the weights to float64 at each layer)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -92,7 +95,7 @@ class MiniLMQueryEncoder:
             return self._dense(x, f"{prefix}attention.self.{name}").reshape(tokens, HEADS, size).transpose(1, 0, 2)
 
         query, key, value = heads("query"), heads("key"), heads("value")
-        scores = query @ key.transpose(0, 2, 1) / np.sqrt(size)
+        scores = query @ key.transpose(0, 2, 1) / math.sqrt(size)
         scores = np.exp(scores - scores.max(-1, keepdims=True))
         context = (scores / scores.sum(-1, keepdims=True)) @ value
         context = context.transpose(1, 0, 2).reshape(tokens, width)
@@ -100,5 +103,5 @@ class MiniLMQueryEncoder:
             x + self._dense(context, f"{prefix}attention.output.dense"), *self._norm(f"{prefix}attention.output.LayerNorm")
         )
         inner = self._dense(x, f"{prefix}intermediate.dense")
-        inner = 0.5 * inner * (1.0 + _erf(inner / np.sqrt(2.0)))
+        inner = 0.5 * inner * (1.0 + _erf(inner / math.sqrt(2.0)))
         return _layer_norm(x + self._dense(inner, f"{prefix}output.dense"), *self._norm(f"{prefix}output.LayerNorm"))
