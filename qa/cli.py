@@ -121,14 +121,20 @@ def ingest(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, quiet
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print the articles as JSON.")
 def list_command(index_dir: Path | None, as_json: bool) -> None:
-    """List the indexed articles, newest first: date, outlet, passages, title, id."""
+    """List the indexed articles, newest first: date, outlet, passages (psg), title, id."""
     articles = archive_for(index_dir=index_dir).articles()
     if as_json:
         click.echo(json.dumps([a.to_dict() for a in articles], ensure_ascii=False, indent=2))
         return
+    if articles:
+        click.echo(f"{'published':10}  {'outlet':24}  {'psg':>3}  {'title':70}  id")
     for a in articles:
-        click.echo(f"{a.published or '----------':10}  {(a.source or '-')[:24]:24}  {a.passages:3}  {a.title[:70]}  {a.id}")
+        click.echo(f"{a.published or '-':10}  {_cut(a.source or '-', 24):24}  {a.passages:3}  {_cut(a.title, 70):70}  {a.id}")
     click.echo(f"{len(articles)} article{'' if len(articles) == 1 else 's'}", err=True)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @cli.command()

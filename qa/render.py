@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from urllib.parse import urlparse
 
 from qa.types import Answer, Citation, IndexStats
@@ -15,32 +16,48 @@ _MARKER = re.compile(r"\\\[(\d+)\\\]")
 EMPTY_SOURCES = '<div class="sources-empty">Sources of the latest answer appear here.</div>'
 
 
-def answer_markdown(text: str) -> str:
-    """An answer's text for the chat: escaped, with each [n] a link to source n in the panel."""
+def answer_markdown(text: str, key: int = 0) -> str:
+    """Text for the chat, escaped; in an answer (`key`: its number in the conversation) each [n]
+    is a link to that answer's source n in the panel."""
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
-    return _MARKER.sub(r"[[\1]](#src-\1)", escaped).replace("\n", "  \n")
+    if key:
+        escaped = _MARKER.sub(rf"[[\1]](#src-{key}-\1)", escaped)
+    return escaped.replace("\n", "  \n")
 
 
-def full_answer_markdown(answer: Answer) -> str:
+def full_answer_markdown(answer: Answer, key: int) -> str:
     """The whole answer for the chat: the short answer in bold first, then the cited text."""
-    return shown_markdown(answer.short, answer.text)
+    return shown_markdown(answer.short, answer.text, key)
 
 
-def shown_markdown(short: str, text: str) -> str:
+def shown_markdown(short: str, text: str, key: int) -> str:
     """An answer for the chat, whole or as far as it is written: the short answer (once known) in
     bold first, then the cited text."""
-    body = answer_markdown(text)
+    body = answer_markdown(text, key)
     return f"**{_md(short)}**\n\n{body}" if short else body
 
 
-def sources_html(answer: Answer) -> str:
-    """The sources panel for an answer: one card a citation, the cited sentence highlighted."""
-    if not answer.citations:
+def sources_html(answers: Sequence[tuple[int, Answer]]) -> str:
+    """The sources panel for a conversation's answers, each with its number: the latest answer's
+    cards (one a passage, its quoted sentences highlighted), then the earlier answers' folded away,
+    so that a citation in an earlier answer still opens its own source."""
+    if not answers:
         return EMPTY_SOURCES
-    return '<div class="sources">' + "".join(_card(c) for c in answer.citations) + "</div>"
+    (key, latest), earlier = answers[-1], answers[:-1]
+    shown = (
+        "".join(_card(c, key) for c in latest.citations) or '<div class="sources-empty">The latest answer cites no source.</div>'
+    )
+    older = [(k, a) for k, a in reversed(earlier) if a.citations]
+    if older:
+        sections = "".join(
+            f'<div class="answer-sources"><div class="answer-label">Answer {k}</div>{"".join(_card(c, k) for c in a.citations)}</div>'
+            for k, a in older
+        )
+        shown += f'<details class="earlier"><summary>Sources of earlier answers</summary>{sections}</details>'
+    return f'<div class="sources">{shown}</div>'
 
 
-def _card(c: Citation) -> str:
+def _card(c: Citation, key: int) -> str:
     byline = " · ".join(html.escape(part) for part in (c.source, c.published) if part)
     link = (
         f'<a href="{html.escape(c.url)}" target="_blank" rel="noopener noreferrer">{html.escape(c.url)}</a>'
@@ -49,7 +66,7 @@ def _card(c: Citation) -> str:
     )
     passage = _highlighted(c.text, c.quotes)
     return (
-        f'<div class="source" id="src-{c.n}">'
+        f'<div class="source" id="src-{key}-{c.n}">'
         f'<div class="source-title"><span class="source-n">[{c.n}]</span> {html.escape(c.title)}</div>'
         f'<div class="source-byline">{byline}</div>'
         f'<div class="source-link">{link}</div>'
@@ -99,6 +116,8 @@ CSS = """
 #sources .source-byline, #sources .source-link { font-size: 0.9em; opacity: 0.8; overflow-wrap: anywhere; }
 #sources .source-passage { margin: 8px 0 0; white-space: pre-wrap; font-size: 0.92em; }
 #sources mark { background: #fde68a; color: inherit; padding: 0 2px; }
+#sources details.earlier summary { cursor: pointer; margin: 6px 0 10px; opacity: 0.8; }
+#sources .answer-label { font-size: 0.85em; opacity: 0.7; margin: 6px 0 4px; }
 """
 
 HEAD = """
@@ -109,6 +128,8 @@ document.addEventListener("click", (event) => {
   event.preventDefault();
   const card = document.getElementById(link.getAttribute("href").slice(1));
   if (!card) return;
+  const folded = card.closest("details");
+  if (folded) folded.open = true;
   card.scrollIntoView({behavior: "smooth", block: "start"});
   card.classList.add("flash");
   setTimeout(() => card.classList.remove("flash"), 1500);

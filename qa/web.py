@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import gradio as gr
 from gradio.events import api
@@ -26,7 +27,7 @@ from qa.render import (
     shown_markdown,
     sources_html,
 )
-from qa.types import ArticleInfo, IndexStats, Turn
+from qa.types import Answer, ArticleInfo, IndexStats, Turn
 from qa.uploads import add_uploads
 
 log = logging.getLogger(__name__)
@@ -80,22 +81,24 @@ class ChatHandlers:
             stream = conversation.ask_stream(
                 message, k=int(k), since=(since or "").strip() or None, until=(until or "").strip() or None, sources=outlets or ()
             )
+            key = len(turns) + 1
             for piece in stream:
                 shown += piece
-                history[-1]["content"] = shown_markdown(stream.short, shown)
+                history[-1]["content"] = shown_markdown(stream.short, shown, key)
                 yield history, gr.skip(), "", turns, gr.skip()
             answer = stream.answer
-            history[-1]["content"] = full_answer_markdown(answer)
+            history[-1]["content"] = full_answer_markdown(answer, key)
             passages = stream.retrieval.passages if stream.retrieval else []
             figure = coverage_figure(passages, answer.citations) if answer.citations else None
-            yield history, sources_html(answer), "", conversation.turns, gr.update(value=figure, visible=figure is not None)
+            panel = sources_html(_numbered(conversation.turns))
+            yield history, panel, "", conversation.turns, gr.update(value=figure, visible=figure is not None)
         except QAError as error:
             history[-1]["content"] = f"⚠️ {answer_markdown(self.public(error))}"
-            yield history, EMPTY_SOURCES, "", turns, gr.update(value=None, visible=False)
+            yield history, sources_html(_numbered(turns)), "", turns, gr.update(value=None, visible=False)
         except Exception:
             log.exception("answering failed")
             history[-1]["content"] = "⚠️ Something went wrong while answering; the server log has the details."
-            yield history, EMPTY_SOURCES, "", turns, gr.update(value=None, visible=False)
+            yield history, sources_html(_numbered(turns)), "", turns, gr.update(value=None, visible=False)
 
     def corpus_view(self, query: str = "") -> tuple[str, Any, Any, list[list[Any]]]:
         """The corpus as of now: its summary, the outlet filter's choices, the articles-per-week
@@ -130,15 +133,23 @@ class ChatHandlers:
         found = next((a for a in self.archive.articles() if a.id == article_id), None)
         if found is None:
             return "That article is no longer in the archive.", "", "", gr.update(visible=False), gr.update(visible=False)
-        byline = " · ".join(part for part in (found.source, found.published, found.url or found.path) if part)
-        heading = f"### {answer_markdown(found.title)}\n{answer_markdown(byline)} · {found.passages} passages"
+        byline = " · ".join(answer_markdown(part) for part in (found.source, found.published) if part)
+        where = (
+            f"[{answer_markdown(found.url)}]({quote(found.url, safe=':/?#=&%+~@!,;')})"
+            if found.url
+            else answer_markdown(found.path)
+        )
+        passages = f"{found.passages} passage{'' if found.passages == 1 else 's'}"
+        heading = f"### {answer_markdown(found.title)}\n{' · '.join(filter(None, (byline, where, passages)))}"
         removable = self.archive.settings.uploads == "on"
         text = self.archive.article_text(article_id)
         return heading, text, article_id, gr.update(visible=removable), gr.update(visible=False)
 
-    def confirm_removal(self, article_id: str) -> Any:
-        """Ask before removing: show the confirmation row."""
-        return gr.update(visible=bool(article_id))
+    def confirm_removal(self, article_id: str) -> tuple[Any, str]:
+        """Ask before removing: show the confirmation row, naming the article."""
+        found = next((a for a in self.archive.articles() if a.id == article_id), None)
+        title = f"“{answer_markdown(found.title)}”" if found else "this article"
+        return gr.update(visible=found is not None), f"Remove {title} from the index? Answers will no longer cite it."
 
     def remove_article(self, article_id: str, query: str) -> tuple[str, str, str, str, Any, Any, str, Any, Any, list[list[Any]]]:
         """Remove the selected article; then the view as of now."""
@@ -201,6 +212,11 @@ class ChatHandlers:
         return re.sub(r"\bpid \d+ ", "another process ", text)
 
 
+def _numbered(turns: list[Turn]) -> list[tuple[int, Answer]]:
+    """A conversation's answers with their numbers (1 for the first), as the sources panel keys them."""
+    return [(i, turn.answer) for i, turn in enumerate(turns, start=1)]
+
+
 COLUMNS = ["Published", "Outlet", "Title", "Passages", "Id"]
 
 
@@ -241,7 +257,7 @@ def build_app(archive: Archive) -> gr.Blocks:
                         question = gr.Textbox(
                             placeholder="Ask a question…", show_label=False, elem_id="question", submit_btn=True
                         )
-                        gr.Examples(EXAMPLES, inputs=question, label="Examples")
+                        gr.Examples(EXAMPLES, inputs=question, label="Examples (click one, then press Enter)")
                     with gr.Column(scale=2):
                         gr.Markdown("### Sources")
                         sources = gr.HTML(EMPTY_SOURCES, elem_id="sources")
@@ -276,11 +292,18 @@ def build_app(archive: Archive) -> gr.Blocks:
                     elem_id="articles",
                 )
                 article_heading = gr.Markdown(elem_id="article-heading")
-                article_text = gr.Textbox(show_label=False, lines=10, max_lines=20, interactive=False, elem_id="article-text")
+                article_text = gr.Textbox(
+                    show_label=False,
+                    lines=10,
+                    max_lines=20,
+                    interactive=False,
+                    placeholder="Click an article in the table to read it here.",
+                    elem_id="article-text",
+                )
                 selected = gr.State("")
                 remove = gr.Button("Remove this article…", variant="secondary", visible=False, elem_id="remove")
                 with gr.Row(visible=False) as confirm_row:
-                    gr.Markdown("Remove it from the index? Answers will no longer cite it.")
+                    confirm_text = gr.Markdown("Remove it from the index? Answers will no longer cite it.")
                     confirm = gr.Button("Yes, remove it", variant="stop", elem_id="confirm-remove")
                     cancel = gr.Button("Cancel", elem_id="cancel-remove")
                 removal_report = gr.Markdown(elem_id="removal-report")
@@ -295,7 +318,7 @@ def build_app(archive: Archive) -> gr.Blocks:
         chatbot.clear(lambda: ([], EMPTY_SOURCES, gr.update(value=None, visible=False)), None, [turns, sources, coverage])
         upload.upload(handlers.add_files, [upload], [upload_report, corpus, outlets]).then(
             handlers.corpus_view, [search], view, api_visibility="private"
-        )
+        ).then(lambda: None, None, [upload], api_visibility="private")
         search.change(handlers.search_articles, [search], [table], api_visibility="private")
         table.select(
             handlers.open_article,
@@ -303,7 +326,7 @@ def build_app(archive: Archive) -> gr.Blocks:
             [article_heading, article_text, selected, remove, confirm_row],
             api_visibility="private",
         )
-        remove.click(handlers.confirm_removal, [selected], [confirm_row], api_visibility="private")
+        remove.click(handlers.confirm_removal, [selected], [confirm_row, confirm_text], api_visibility="private")
         cancel.click(lambda: gr.update(visible=False), None, [confirm_row], api_visibility="private")
         confirm.click(
             handlers.remove_article,

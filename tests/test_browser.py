@@ -76,11 +76,11 @@ def ask(page: Page, question: str) -> None:
 
 def test_asking_shows_the_cited_answer_and_its_source(page):
     ask(page, SEED_QUESTION)
-    card = page.locator("#sources #src-1")
+    card = page.locator("#sources #src-1-1")
     expect(card).to_contain_text(SEED_TITLE, timeout=30_000)
     expect(card).to_contain_text("MENAFN · 2025-12-07")
     expect(card.locator("mark")).to_contain_text("Steve Witkoff and his adviser Jared Kushner traveled to Moscow")
-    link = page.locator('#chat a[href="#src-1"]')
+    link = page.locator('#chat a[href="#src-1-1"]')
     expect(link).to_have_text("[1]")
     expect(page.locator("#chat")).to_contain_text("Jared Kushner traveled to Moscow")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -113,7 +113,7 @@ def test_an_uploaded_article_is_searchable_at_once_and_a_bad_one_reported(page, 
     expect(report).to_contain_text("broken.json: invalid JSON at line 1")
     expect(page.locator("#corpus")).to_contain_text("Vellmar Post")
     ask(page, "How many passengers were aboard the first night tram in Vellmar?")
-    expect(page.locator("#sources #src-1")).to_contain_text("Night tram line opens in Vellmar", timeout=30_000)
+    expect(page.locator("#sources #src-1-1")).to_contain_text("Night tram line opens in Vellmar", timeout=30_000)
     expect(page.locator("#chat")).to_contain_text("61 passengers")
 
 
@@ -183,7 +183,7 @@ def test_an_article_removed_in_the_articles_tab_leaves_the_table_and_the_answers
 
 def test_an_answer_shows_one_card_per_passage_and_a_coverage_plot(page):
     ask(page, SEED_QUESTION)
-    expect(page.locator("#sources #src-1")).to_contain_text(SEED_TITLE, timeout=30_000)
+    expect(page.locator("#sources #src-1-1")).to_contain_text(SEED_TITLE, timeout=30_000)
     titles = page.locator("#sources .source-title").all_inner_texts()
     assert len(titles) == len(set(titles))
     expect(page.locator("#coverage")).to_be_visible()
@@ -196,13 +196,25 @@ def test_on_a_phone_a_citation_brings_its_source_cards_heading_into_view(browser
         phone.goto(app_url)
         phone.wait_for_selector("#question textarea")
         ask(phone, SEED_QUESTION)
-        expect(phone.locator("#sources #src-1")).to_contain_text(SEED_TITLE, timeout=30_000)
+        expect(phone.locator("#sources #src-1-1")).to_contain_text(SEED_TITLE, timeout=30_000)
         expect(phone.locator("#coverage [data-testid=matplotlib] img")).to_be_attached(timeout=10_000)
-        link = phone.locator('#chat a[href="#src-1"]')
+        link = phone.locator('#chat a[href="#src-1-1"]')
         link.click()
-        heading = phone.locator("#sources #src-1 .source-title")
+        heading = phone.locator("#sources #src-1-1 .source-title")
         expect(heading).to_be_in_viewport(timeout=5_000)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         phone.screenshot(path=str(SCREENSHOTS / "chat-phone.png"))
     finally:
         phone.close()
+
+
+def test_a_citation_in_an_earlier_answer_opens_that_answers_own_source(page):
+    ask(page, SEED_QUESTION)
+    expect(page.locator("#sources #src-1-1")).to_contain_text(SEED_TITLE, timeout=30_000)
+    ask(page, "How many corroded cables did engineers replace on the harbour bridge?")
+    expect(page.locator("#sources #src-2-1")).to_contain_text("Harbour bridge reopens", timeout=30_000)
+    expect(page.locator("#sources details.earlier")).not_to_have_attribute("open", "")
+    page.locator('#chat a[href="#src-1-1"]').click()
+    card = page.locator("#sources #src-1-1")
+    expect(card).to_be_in_viewport(timeout=5_000)
+    expect(card).to_contain_text(SEED_TITLE)

@@ -43,8 +43,8 @@ def test_the_chat_streams_the_answer_then_fills_the_sources_panel(client):
     updates = list(job)
     history, sources, cleared, coverage = updates[-1]
     assert cleared == ""
-    assert "Witkoff" in str(history[-1]["content"]) and "(#src-1)" in str(history[-1]["content"])
-    assert 'id="src-1"' in sources and "<mark>" in sources and "MENAFN · 2025-12-07" in sources
+    assert "Witkoff" in str(history[-1]["content"]) and "(#src-1-1)" in str(history[-1]["content"])
+    assert 'id="src-1-1"' in sources and "<mark>" in sources and "MENAFN · 2025-12-07" in sources
     assert len(updates) >= 3 and coverage["visible"] is True
     assert coverage["value"]["type"] == "matplotlib" and coverage["value"]["plot"].startswith("data:image")
 

@@ -23,8 +23,8 @@ def test_respond_streams_the_answer_into_the_history_then_fills_the_sources(seed
     updates = list(ChatHandlers(seeded).respond(SEED_QUESTION, [], "", "", [], 10, []))
     history, sources, cleared, turns, coverage = last(updates)
     assert [m["role"] for m in history] == ["user", "assistant"] and history[0]["content"] == SEED_QUESTION
-    assert "Witkoff" in history[-1]["content"] and "(#src-1)" in history[-1]["content"]
-    assert 'id="src-1"' in sources and "<mark>" in sources and cleared == ""
+    assert "Witkoff" in history[-1]["content"] and "(#src-1-1)" in history[-1]["content"]
+    assert 'id="src-1-1"' in sources and "<mark>" in sources and cleared == ""
     assert [t.question for t in turns] == [SEED_QUESTION]
     assert len(updates) >= 3
     plotted = coverage["value"].axes[0]
@@ -85,7 +85,7 @@ def test_the_sources_panel_marks_every_quoted_sentence_of_a_passage():
 
     text = "First fact here. A middle sentence. Second fact <b>there</b>."
     citation = Citation(1, "T", "S", "2024-01-01", "", "p", text, ("First fact here.", "Second fact <b>there</b>."), 1.0)
-    html = sources_html(Answer("First fact here. Second fact. [1]", refused=False, citations=[citation]))
+    html = sources_html([(1, Answer("First fact here. Second fact. [1]", refused=False, citations=[citation]))])
     assert html.count("<mark>") == 2 and "<mark>Second fact &lt;b&gt;there&lt;/b&gt;.</mark>" in html
 
 
@@ -107,6 +107,11 @@ def test_the_corpus_view_shows_another_processs_ingest_and_the_articles_tab_remo
         rows, gr.SelectData(None, {"index": [rows.index(row), 2], "value": ""})
     )
     assert "Ferry returns" in heading and text == "The ferry returns." and remove["visible"] is True
+    [harbour] = handlers.search_articles("harbour bridge")
+    linked, *_ = handlers.open_article(rows, gr.SelectData(None, {"index": [rows.index(harbour), 2], "value": ""}))
+    assert "](https://courier.example/harbour-bridge)" in linked
+    _, title = handlers.confirm_removal(selected)
+    assert title.startswith("Remove “Ferry returns” from the index?")
     report, *_, table = handlers.remove_article(selected, "")
     assert "Removed “Ferry returns”" in report and all("Ferry returns" not in r for r in table)
     assert all(c.title != "Ferry returns" for c in archive.ask("When does the ferry return?").citations)
