@@ -9,6 +9,7 @@ here, so that none imports another only for a type. This module imports no imple
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -66,7 +67,8 @@ def parse_date(value: DateLike, name: str) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise BadFilter(f"{name} date {value!r} is not YYYY-MM-DD") from None
+        shaped = re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value) is not None
+        raise BadFilter(f"{name} date {value!r} is {'no such day' if shaped else 'not YYYY-MM-DD'}") from None
 
 
 def _names(sources: Sequence[str] | str) -> tuple[str, ...]:

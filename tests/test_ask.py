@@ -68,6 +68,8 @@ def test_unknown_outlet_and_bad_dates_are_clear_errors(seeded):
         seeded.ask(SEED_QUESTION, sources=["Reuters"])
     with pytest.raises(BadFilter, match="since date '7 Dec' is not YYYY-MM-DD"):
         seeded.ask(SEED_QUESTION, since="7 Dec")
+    with pytest.raises(BadFilter, match="until date '2023-13-45' is no such day"):
+        seeded.ask(SEED_QUESTION, until="2023-13-45")
     with pytest.raises(BadFilter, match="after until"):
         seeded.ask(SEED_QUESTION, since="2025-01-02", until="2025-01-01")
 
