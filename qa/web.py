@@ -123,6 +123,11 @@ class ChatHandlers:
         except QAError:
             return []
 
+    def search_note(self, query: str, rows: Any) -> str:
+        """A line under the table when a search matches nothing."""
+        empty = len(rows) == 0 if hasattr(rows, "__len__") and not isinstance(rows, dict) else not rows.get("data")
+        return f"No article matches “{answer_markdown(query.strip())}”." if query.strip() and empty else ""
+
     def open_article(self, rows: Any, event: gr.SelectData) -> tuple[str, str, str, Any, Any]:
         """Show the selected row's article: heading, text, its id (for removal), and the Remove button."""
         row = event.index[0] if isinstance(event.index, list | tuple) else event.index
@@ -291,6 +296,7 @@ def build_app(archive: Archive) -> gr.Blocks:
                     max_height=420,
                     elem_id="articles",
                 )
+                articles_note = gr.Markdown(elem_id="articles-note")
                 article_heading = gr.Markdown(elem_id="article-heading")
                 article_text = gr.Textbox(
                     show_label=False,
@@ -320,6 +326,7 @@ def build_app(archive: Archive) -> gr.Blocks:
             handlers.corpus_view, [search], view, api_visibility="private"
         ).then(lambda: None, None, [upload], api_visibility="private")
         search.change(handlers.search_articles, [search], [table], api_visibility="private")
+        table.change(handlers.search_note, [search, table], [articles_note], api_visibility="private")
         table.select(
             handlers.open_article,
             [table],

@@ -174,6 +174,7 @@ def test_an_article_removed_in_the_articles_tab_leaves_the_table_and_the_answers
     page.locator("#remove").click()
     page.locator("#confirm-remove").click()
     expect(page.locator("#removal-report")).to_contain_text("Removed “Brick kiln in Ostrava", timeout=30_000)
+    expect(page.locator("#articles-note")).to_contain_text("No article matches “kiln”.", timeout=20_000)
     expect(page.locator("#articles")).not_to_contain_text("Brick kiln in Ostrava")
     page.get_by_role("tab", name="Chat").click()
     ask(page, "When was the old brick kiln in Ostrava fired for the last time?")

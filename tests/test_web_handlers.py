@@ -102,6 +102,8 @@ def test_the_corpus_view_shows_another_processs_ingest_and_the_articles_tab_remo
     Archive(tmp_path / "index").ingest([extra])
     corpus, outlets, plot, rows = handlers.corpus_view()
     assert "5 articles" in corpus and "Pentland Herald" in outlets["choices"] and plot["visible"] is True
+    assert handlers.search_note("zzzz", handlers.search_articles("zzzz")) == "No article matches “zzzz”."
+    assert handlers.search_note("", rows) == ""
     [row] = handlers.search_articles("ferry pentland")
     heading, text, selected, remove, _ = handlers.open_article(
         rows, gr.SelectData(None, {"index": [rows.index(row), 2], "value": ""})
