@@ -14,6 +14,7 @@ from gradio_client.exceptions import AppError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from qa import Archive
 from qa.analysis import foreign_outlets, named_outlets, named_periods
 from qa.chat import Conversation
 from qa.cli import cli
@@ -55,16 +56,13 @@ def test_the_api_returns_the_clis_message_for_a_request_out_of_bounds(client, qu
 
 
 def test_web_messages_show_no_folder_paths_or_process_ids(tmp_path):
-    handlers = ChatHandlers.__new__(ChatHandlers)
-    handlers.archive = type("A", (), {"settings": type("S", (), {"index_dir": tmp_path / "index"})()})()
+    handlers = ChatHandlers(Archive(tmp_path / "index"))
     shown = handlers.public(f"the index at {tmp_path / 'index'} is locked by pid 4242 (ingest); try again")
     assert shown == "the index at the index folder is locked by another process (ingest); try again"
     assert handlers.public("cannot read /srv/news/private/feed.json") == "cannot read feed.json"
 
 
 def test_an_empty_index_message_on_the_web_names_no_path(tmp_path):
-    from qa import Archive
-
     with serving(Archive(tmp_path / "empty")) as url:
         history, *_ = list(Client(url, verbose=False).submit(SEED_QUESTION, [], "", "", [], 10, api_name="/respond"))[-1]
     content = str(history[-1]["content"])
