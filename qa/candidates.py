@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from qa.intent import LABELS, TYPE_NOUNS, WORKS, AnswerType, Intent, Slot
-from qa.nlp import Entity, entities, nouns
+from qa.nlp import Entity, entities, nouns, stop_words
 from qa.text import terms
 
 SENTENCES = 14
@@ -227,7 +227,7 @@ def candidates(
         for entity_text, entity_start, entity_end, credit in spans:
             text = _answer_text(intent, entity_text, year_only)
             key = normal(text)
-            if names and (not text[:1].isupper() or key in _NOT_NAMES or key in _stop_words()):
+            if names and (not text[:1].isupper() or key in _NOT_NAMES or key in stop_words()):
                 continue
             if key in other_label:
                 credit = min(credit, MISLABELLED)
@@ -278,14 +278,6 @@ def _type_terms() -> frozenset[str]:
     return frozenset(terms(" ".join(TYPE_NOUNS)))
 
 
-@lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    """spaCy's English stop words ("after", "every", "whatever"): never a name alone."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset(STOP_WORDS)
-
-
 def _amount_span(sentence: str, entity: Entity, credit: float) -> tuple[str, int, int, float]:
     """An entity with the currency sign the entity model left before it ("$69bn")."""
     if entity.start and sentence[entity.start - 1] in _CURRENCY and entity.text[:1] not in _CURRENCY:
@@ -329,11 +321,11 @@ def _proper_names(text: str, ents: Sequence[Entity], names: set[str], common: fr
             continue
         words = match.group(0).split()
         while words and (
-            words[0].lower().strip(".") in _TITLES or words[0].lower() in _stop_words() or words[0].lower() in common
+            words[0].lower().strip(".") in _TITLES or words[0].lower() in stop_words() or words[0].lower() in common
         ):
             start += len(words[0]) + 1
             words = words[1:]
-        while len(words) > 1 and (words[-1].lower() in _stop_words() or words[-1].lower() in common):
+        while len(words) > 1 and (words[-1].lower() in stop_words() or words[-1].lower() in common):
             end -= len(words[-1]) + 1
             words = words[:-1]
         if not words or (len(words) == 1 and (words[0].lower() in _NOT_NAMES or (start == 0 and words[0] not in names))):

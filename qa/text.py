@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
+from qa.imports import without
+
 if TYPE_CHECKING:
     from nltk.tokenize import PunktTokenizer
 
@@ -29,6 +31,9 @@ _REPORTING_WORDS = (
 def _stopwords() -> frozenset[str]:
     from llama_index.core.utils import globals_helper
 
+    with without("scipy.stats", "sklearn"):
+        globals_helper.wait_for_nltk_check()
+
     return frozenset(STOPWORDS_EN) | frozenset(globals_helper.stopwords) | frozenset(_REPORTING_WORDS)
 
 
@@ -43,8 +48,9 @@ def terms(text: str) -> list[str]:
 def _punkt() -> PunktTokenizer:
     """English Punkt, trained, from the NLTK data llama-index-core ships (its default splitter is untrained)."""
     from llama_index.core.utils import globals_helper
-    from nltk.tokenize import PunktTokenizer
 
+    with without("scipy.stats", "sklearn"):
+        from nltk.tokenize import PunktTokenizer
     globals_helper.wait_for_nltk_check()
     return PunktTokenizer("english")
 

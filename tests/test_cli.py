@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 
 from click.testing import CliRunner
 
@@ -117,3 +119,17 @@ def test_ingesting_a_missing_path_exits_1_and_creates_nothing(tmp_path):
     shown = CliRunner().invoke(cli, ["ingest", str(tmp_path / "missing"), "--index", str(tmp_path / "idx")])
     assert shown.exit_code == 1 and shown.output.strip() == f"Error: no such file or folder: {tmp_path / 'missing'}"
     assert not (tmp_path / "idx").exists()
+
+
+def test_a_question_loads_neither_pytorch_nor_the_libraries_unused_optional_packages(seeded):
+    """PyTorch (under spaCy), SciPy's statistics and scikit-learn (under NLTK) cost 3 s of a cold
+    `qa ask` and answer nothing; PyTorch stays importable afterwards for ingest."""
+    script = (
+        "import sys; from qa.archive import Archive; "
+        f"answer = Archive({str(seeded.settings.index_dir)!r}).ask({SEED_QUESTION!r}); "
+        "print(answer.short); print(*sorted(m for m in ('torch', 'scipy.stats', 'sklearn') if m in sys.modules)); "
+        "import torch; print(torch.ones(1).item())"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert "Witkoff" in out[0]
+    assert out[1:3] == ["", "1.0"]
