@@ -21,6 +21,7 @@ from qa.types import (
     IndexStats,
     IngestReport,
     Meta,
+    OutletInfo,
     Removal,
     Retrieval,
     SearchOptions,
@@ -92,15 +93,16 @@ class Archive:
             self._retriever = HybridRetriever(self.index)
         return self._retriever.retrieve(question, options.get("k"), Filters.parse(options), focus)
 
-    def answer_stream(self, retrieval: Retrieval) -> AnswerStream:
-        """The cited answer to a retrieval's question, from its passages, as it is written. A
-        question about an outlet the archive has no articles from is refused without answering."""
+    def answer_stream(self, retrieval: Retrieval, answerer: Answerer | None = None) -> AnswerStream:
+        """The cited answer to a retrieval's question, from its passages, as it is written (by
+        `answerer`, else the archive's own). A question about an outlet the archive has no
+        articles from is refused without answering."""
         if retrieval.refusal:
             stream = AnswerStream.refusal(retrieval.refusal)
         elif retrieval.foreign_outlets:
             stream = AnswerStream.refusal(foreign_outlet_refusal(retrieval.foreign_outlets))
         else:
-            stream = self.answerer.stream(retrieval)
+            stream = (answerer or self.answerer).stream(retrieval)
         stream.retrieval = retrieval
         return stream
 
@@ -126,6 +128,18 @@ class Archive:
         """Every article in the index, newest first."""
         self.index.refresh()
         return self.index.articles()
+
+    def outlets(self) -> list[OutletInfo]:
+        """Every outlet of the index with its article count and date span, by name."""
+        found: dict[str, list[ArticleInfo]] = {}
+        for article in self.articles():
+            found.setdefault(article.source, []).append(article)
+        return [
+            OutletInfo(name, len(articles), min(dates, default=""), max(dates, default=""))
+            for name, articles in sorted(found.items())
+            if name
+            for dates in [[a.published for a in articles if a.published]]
+        ]
 
     def article_text(self, article_id: str) -> str:
         """An article's body as the index holds it; empty for an id it lacks."""

@@ -4,13 +4,25 @@ A message never shows a password: credentials written into a URL (`http://user:s
 are replaced by `***` wherever the URL is quoted."""
 
 import re
+from pathlib import Path
 
 _CREDENTIALS = re.compile(r"(?<=://)[^/\s]*@")
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])/(?:[\w.-]+/)+([\w.-]+)")
 
 
 def redacted(text: str) -> str:
     """The text with the user and password of every URL in it hidden."""
     return _CREDENTIALS.sub("***@", text)
+
+
+def public(error: Exception | str, index_dir: Path) -> str:
+    """A message for someone on the network: the index folder is "the index folder", any other
+    absolute path its file name, a process id "another process"."""
+    text = str(error)
+    for place in {str(index_dir.resolve()), str(index_dir)}:
+        text = text.replace(place, "the index folder")
+    text = _ABSOLUTE_PATH.sub(r"\1", text)
+    return re.sub(r"\bpid \d+ ", "another process ", text)
 
 
 class QAError(Exception):

@@ -192,6 +192,25 @@ class ArticleInfo:
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
+    def matches(self, query: str) -> bool:
+        """Whether every word of the query is in the article's title, outlet, date or id (ignoring case)."""
+        haystack = f"{self.title} {self.source} {self.published} {self.id}".lower()
+        return all(word in haystack for word in query.lower().split())
+
+
+@dataclass(frozen=True)
+class OutletInfo:
+    """One outlet of the index: its name as the articles give it, how many articles it has, and
+    the first and last day it published on (empty when none of its articles is dated)."""
+
+    name: str
+    articles: int
+    first_published: str
+    last_published: str
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
 
 @dataclass(frozen=True)
 class Removal:
@@ -268,6 +287,21 @@ class Passage:
     @property
     def path(self) -> str:
         return self._field(Meta.PATH)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The passage as the search API returns it."""
+        return {
+            "id": self.node_id,
+            "article_id": self.article_id,
+            "title": self.title,
+            "source": self.source,
+            "published": self.published,
+            "url": self.url,
+            "path": self.path,
+            "text": self.text,
+            "score": round(self.score, 6),
+            "similarity": None if self.similarity is None else round(self.similarity, 6),
+        }
 
 
 class RefusalCode(StrEnum):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from qa.archive import Archive
 from qa.chat import Conversation
 from qa.config import UPLOADS
 from qa.corpus import SUPPORTED_SUFFIXES
-from qa.errors import QAError
+from qa.errors import QAError, public
 from qa.plots import corpus_figure, coverage_figure
 from qa.render import (
     EMPTY_SOURCES,
@@ -209,12 +208,7 @@ class ChatHandlers:
 
     def public(self, error: QAError | str) -> str:
         """A message for someone on the web: the index folder's place on disk and process ids left out."""
-        text = str(error)
-        folder = Path(self.archive.settings.index_dir)
-        for place in {str(folder.resolve()), str(folder)}:
-            text = text.replace(place, "the index folder")
-        text = re.sub(r"(?<![\w.:/])/(?:[\w.-]+/)+([\w.-]+)", r"\1", text)
-        return re.sub(r"\bpid \d+ ", "another process ", text)
+        return public(error, Path(self.archive.settings.index_dir))
 
 
 def _numbered(turns: list[Turn]) -> list[tuple[int, Answer]]:
@@ -226,13 +220,7 @@ COLUMNS = ["Published", "Outlet", "Title", "Passages", "Id"]
 
 
 def _rows(articles: list[ArticleInfo], query: str) -> list[list[Any]]:
-    words = (query or "").lower().split()
-    rows = []
-    for a in articles:
-        haystack = f"{a.title} {a.source} {a.published} {a.id}".lower()
-        if all(word in haystack for word in words):
-            rows.append([a.published, a.source, a.title, a.passages, a.id])
-    return rows
+    return [[a.published, a.source, a.title, a.passages, a.id] for a in articles if a.matches(query or "")]
 
 
 def _row_values(rows: Any, row: int) -> list[Any] | None:
