@@ -314,14 +314,29 @@ def eval_command(
     help="Serve on an address other than loopback without QA_AUTH_TOKEN (QA_ALLOW_ANONYMOUS).",
 )
 def serve(index_dir: Path | None, host: str | None, port: int | None, allow_anonymous: bool | None) -> None:
-    """Serve the web chat over the index.
+    """Serve the web chat, the HTTP API and the MCP server over the index.
 
+    On one port: the chat at /, an OpenAI-compatible API at /v1 (model
+    qa), the archive's own API at /api, its docs at /docs, and MCP at /mcp.
     Set QA_AUTH_TOKEN to ask for an access token at login and on every
     API call; it is needed to serve on an address other than loopback.
     """
     from qa.server import serve as run_server
 
     run_server(archive_for(index_dir=index_dir, host=host, port=port, allow_anonymous=allow_anonymous or None))
+
+
+@cli.command()
+@index_option
+def mcp(index_dir: Path | None) -> None:
+    """Serve the archive to an MCP client over stdio.
+
+    Tools: search_articles, ask, get_article, list_outlets. An MCP client
+    starts it as a command, e.g. `qa mcp --index /path/to/.qa`.
+    """
+    from qa.mcp_server import build_mcp
+
+    build_mcp(archive_for(index_dir=index_dir)).run("stdio")
 
 
 def main(args: list[str] | None = None) -> None:

@@ -1,10 +1,11 @@
-"""The HTTP server: the web chat mounted in a FastAPI app, and who may use it.
+"""The HTTP server: one FastAPI app with the web chat at /, the HTTP API (/v1 OpenAI-compatible,
+/api, /healthz, the OpenAPI page at /docs) and the MCP server at /mcp; and who may use it.
 
 With QA_AUTH_TOKEN set, the chat shows Gradio's login page (any user name, the token as the
-password), and API calls must send `Authorization: Bearer <token>`. A request with the right
-token is let in as a logged-in user: Gradio checks its own login cookie, which the middleware
-adds (Gradio has no hook for a bearer token beside its login page). Serving on an address other
-than loopback without a token is refused unless QA_ALLOW_ANONYMOUS is set.
+password), and API and MCP calls must send `Authorization: Bearer <token>`. A request with the
+right token is let in as a logged-in user: Gradio checks its own login cookie, which the
+middleware adds (Gradio has no hook for a bearer token beside its login page). Serving on an
+address other than loopback without a token is refused unless QA_ALLOW_ANONYMOUS is set.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
 from typing import Any
 
 import gradio as gr
@@ -28,9 +30,11 @@ from fastapi import FastAPI
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from qa.api import add_api
 from qa.archive import Archive
 from qa.config import Settings
 from qa.errors import PortBusy, Unprotected
+from qa.mcp_server import build_mcp
 from qa.render import CSS, HEAD
 from qa.web import build_app
 
@@ -59,9 +63,19 @@ def check_exposure(settings: Settings) -> None:
         )
 
 
+TOKEN_ONLY = ("/v1/", "/api/", "/mcp")
+"""Paths only a bearer token opens (the chat's paths also take Gradio's login cookie)."""
+
+
+def _unauthorized(message: str) -> JSONResponse:
+    error = {"message": message, "type": "authentication_error", "param": None, "code": "invalid_api_key"}
+    return JSONResponse({"error": error}, 401, headers={"WWW-Authenticate": "Bearer"})
+
+
 class BearerToken:
     """ASGI middleware: a request with `Authorization: Bearer <token>` is let into the Gradio app
-    as a logged-in user; one with any other Authorization header is refused (401)."""
+    as a logged-in user; one with any other Authorization header, or an API or MCP call without
+    one, is refused (401)."""
 
     def __init__(self, app: ASGIApp, token: str, gradio_app: Any) -> None:
         self.app = app
@@ -73,11 +87,13 @@ class BearerToken:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
             given = next((value for key, value in scope["headers"] if key == b"authorization"), None)
+            if given is None and scope["path"].startswith(TOKEN_ONLY):
+                await _unauthorized("this archive is private: send Authorization: Bearer <QA_AUTH_TOKEN>")(scope, receive, send)
+                return
             if given is not None:
                 scheme, _, value = given.partition(b" ")
                 if scheme.lower() != b"bearer" or not hmac.compare_digest(value.strip(), self.token):
-                    response = JSONResponse({"error": "wrong access token (Authorization: Bearer <QA_AUTH_TOKEN>)"}, 401)
-                    await response(scope, receive, send)
+                    await _unauthorized("wrong access token (Authorization: Bearer <QA_AUTH_TOKEN>)")(scope, receive, send)
                     return
                 headers = [(key, value) for key, value in scope["headers"] if key != b"cookie"]
                 scope = {**scope, "headers": [*headers, (b"cookie", self.cookie)]}
@@ -85,9 +101,20 @@ class BearerToken:
 
 
 def create_app(archive: Archive) -> FastAPI:
-    """The ASGI app: the chat at /, behind the access token when one is set."""
+    """The ASGI app: the chat at /, the API and the MCP server beside it, behind the access token
+    when one is set."""
     settings = archive.settings
-    app = FastAPI(title="Ask the news archive", docs_url=None, redoc_url=None, openapi_url=None)
+    mcp = build_mcp(archive)
+    mcp_app = mcp.streamable_http_app(streamable_http_path="/mcp", host=settings.host, stateless_http=True, json_response=True)
+    app = FastAPI(
+        title="Ask the news archive",
+        summary="Cited answers from a news archive: an OpenAI-compatible chat API, search, articles, and MCP at /mcp.",
+        version=version("qa"),
+        redoc_url=None,
+        lifespan=lambda _app: mcp.session_manager.run(),
+    )
+    add_api(app, archive)
+    app.router.routes.extend(mcp_app.routes)
     token = settings.auth_token.get_secret_value() if settings.auth_token else None
 
     def login(_user: str, password: str) -> bool:

@@ -7,6 +7,7 @@ import json
 import subprocess
 
 import httpx
+import openai
 import pytest
 from click.testing import CliRunner
 from gradio_client import Client
@@ -80,3 +81,17 @@ def test_a_token_or_allowing_anonymous_use_lets_the_server_start_beyond_loopback
         check_exposure(Settings(host=loopback))
     with pytest.raises(Unprotected):
         check_exposure(Settings(host="192.168.1.20"))
+
+
+def test_the_openai_compatible_api_needs_the_token_and_answers_with_it(url):
+    for key in ("", "not-the-token"):
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        refused = httpx.post(url + "v1/chat/completions", json={"messages": [{"role": "user", "content": "hi"}]}, headers=headers)
+        assert refused.status_code == 401 and refused.json()["error"]["type"] == "authentication_error"
+    assert httpx.get(url + "api/articles").status_code == 401
+    with pytest.raises(openai.AuthenticationError):
+        openai.OpenAI(base_url=url + "v1", api_key="not-the-token", max_retries=0).models.list()
+    client = openai.OpenAI(base_url=url + "v1", api_key=TOKEN, max_retries=0)
+    reply = client.chat.completions.create(model="qa", messages=[{"role": "user", "content": SEED_QUESTION}])
+    assert "Witkoff" in reply.choices[0].message.content
+    assert httpx.get(url + "healthz").json()["status"] == "ok"

@@ -1,0 +1,166 @@
+"""The HTTP API beside the chat, used through the real `openai` client and plain HTTP against the
+app served on 127.0.0.1: completions plain and streamed, conversations, filters, errors in
+OpenAI's shape with the CLI's words, search, ask, articles and health."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from importlib.metadata import version
+
+import httpx
+import openai
+import pytest
+from click.testing import CliRunner
+
+from qa import Archive
+from qa.cli import cli
+
+from conftest import SEED_QUESTION, free_port
+from webapp import serving
+
+VERSION = version("qa")
+
+
+@pytest.fixture(scope="module")
+def url(seeded):
+    with serving(seeded) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def client(url):
+    return openai.OpenAI(base_url=url + "v1", api_key="unused", max_retries=0)
+
+
+def ask(client: openai.OpenAI, question: str, **extra: object) -> object:
+    return client.chat.completions.create(model="qa", messages=[{"role": "user", "content": question}], extra_body=extra or None)
+
+
+def cli_error(*args: str, env: dict[str, str] | None = None) -> str:
+    shown = CliRunner().invoke(cli, list(args), env=env)
+    assert shown.exit_code == 1
+    return shown.output.strip().removeprefix("Error: ")
+
+
+def test_the_seed_question_is_answered_with_a_citation_plain_and_streamed_alike(client, seeded):
+    plain = ask(client, SEED_QUESTION)
+    content = plain.choices[0].message.content
+    assert "Witkoff" in content and "[1]" in content and "**Sources**" in content
+    assert plain.refused is False
+    seed = plain.citations[0]
+    assert seed["path"].endswith(".txt") and "Witkoff" in seed["quote"]
+    assert plain.citations == seeded.ask(SEED_QUESTION).to_dict()["citations"]
+
+    chunks = list(client.chat.completions.create(model="qa", messages=[{"role": "user", "content": SEED_QUESTION}], stream=True))
+    streamed = "".join(c.choices[0].delta.content or "" for c in chunks)
+    assert streamed == content
+    assert chunks[-1].choices[0].finish_reason == "stop" and chunks[-1].citations == plain.citations
+
+
+def test_a_follow_up_in_a_three_message_conversation_is_answered_in_its_context(client):
+    first = ask(client, SEED_QUESTION).choices[0].message.content
+    follow_up = "And what did he call the meeting?"
+    messages = [
+        {"role": "system", "content": "You are a helpful assistant."},
+        {"role": "user", "content": SEED_QUESTION},
+        {"role": "assistant", "content": first},
+        {"role": "user", "content": follow_up},
+    ]
+    in_context = client.chat.completions.create(model="qa", messages=messages)
+    alone = ask(client, follow_up)
+    assert "Putin described the meeting" in in_context.citations[0]["quote"]
+    assert "Putin described the meeting" not in alone.citations[0]["quote"]
+
+
+def test_filters_in_the_body_narrow_the_search_and_a_refusal_is_a_normal_reply(client):
+    kept = ask(client, SEED_QUESTION, since="2025-12-01", until="2025-12-31", k=3)
+    assert not kept.refused and "Witkoff" in kept.choices[0].message.content
+
+    refused = ask(client, SEED_QUESTION, since="2025-12-08")
+    assert refused.refused is True and refused.citations == []
+    assert refused.refusal_reason["code"] == "filtered_out"
+    assert refused.choices[0].message.content == refused.refusal_reason["reason"]
+
+    harbour = ask(client, "How many cables did engineers replace?", sources=["Coastal Courier"])
+    assert "412" in harbour.choices[0].message.content
+
+
+def test_errors_come_in_openais_shape_with_the_clis_words(client, seeded, url):
+    index = str(seeded.settings.index_dir)
+    cases = {
+        "a bad filter": ({"since": "yesterday"}, SEED_QUESTION, ["--since", "yesterday"]),
+        "an unknown outlet": ({"sources": ["Daily Nowhere"]}, SEED_QUESTION, ["--source", "Daily Nowhere"]),
+        "a question too long": ({}, "why " * 600, []),
+    }
+    for name, (extra, question, flags) in cases.items():
+        with pytest.raises(openai.BadRequestError) as raised:
+            ask(client, question, **extra)
+        body = raised.value.body
+        assert body["type"] == "invalid_request_error", name
+        assert body["message"] == cli_error("ask", question, "--index", index, *flags), name
+
+    with pytest.raises(openai.NotFoundError) as raised:
+        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": SEED_QUESTION}])
+    assert "models: qa" in raised.value.body["message"]
+    no_question = httpx.post(url + "v1/chat/completions", json={"messages": [{"role": "assistant", "content": "hi"}]})
+    assert (
+        no_question.status_code == 400
+        and no_question.json()["error"]["message"] == "the last message must be the user's question"
+    )
+    malformed = httpx.post(url + "v1/chat/completions", json={"messages": "hello"})
+    assert malformed.status_code == 400 and malformed.json()["error"]["message"].startswith("messages:")
+
+
+def test_an_empty_folder_and_a_dead_llm_server_are_one_line_errors(tmp_path):
+    empty = Archive(tmp_path / "nothing")
+    with serving(empty) as url:
+        client = openai.OpenAI(base_url=url + "v1", api_key="unused", max_retries=0)
+        with pytest.raises(openai.NotFoundError) as raised:
+            ask(client, SEED_QUESTION)
+        assert raised.value.body["message"] == "no index at the index folder; run `qa ingest` first"
+        assert httpx.get(url + "healthz").json() == {"status": "ok", "articles": 0, "version": VERSION}
+
+
+def test_a_dead_llm_server_is_a_502_with_the_clis_message(seeded):
+    dead = f"http://127.0.0.1:{free_port()}/v1"
+    settings = {"llm_base_url": dead, "llm_api_key": "sk-test", "llm_max_retries": 0}
+    with serving(seeded, **settings) as url:
+        client = openai.OpenAI(base_url=url + "v1", api_key="unused", max_retries=0)
+        assert [m.id for m in client.models.list()] == ["qa", "qa-llm"]
+        with pytest.raises(openai.APIStatusError) as raised:
+            client.chat.completions.create(model="qa-llm", messages=[{"role": "user", "content": SEED_QUESTION}])
+    env = {"QA_LLM_BASE_URL": dead, "QA_LLM_API_KEY": "sk-test", "QA_LLM_MAX_RETRIES": "0"}
+    expected = cli_error("ask", SEED_QUESTION, "--index", str(seeded.settings.index_dir), "--answerer", "llm", env=env)
+    assert raised.value.status_code == 502 and raised.value.body["message"] == expected
+
+
+def test_twenty_concurrent_completions_are_all_answered_right(client):
+    with ThreadPoolExecutor(20) as pool:
+        replies = list(pool.map(lambda _: ask(client, SEED_QUESTION), range(20)))
+    assert all("Witkoff" in r.choices[0].message.content and r.citations for r in replies)
+
+
+def test_models_search_ask_articles_health_and_the_openapi_page(client, url, seeded):
+    assert [m.id for m in client.models.list()] == ["qa"]
+
+    found = httpx.post(url + "v1/search", json={"query": SEED_QUESTION, "k": 2}).json()
+    assert len(found["data"]) == 2 and "Witkoff" in found["data"][0]["text"] and found["refusal_reason"] is None
+
+    asked = httpx.post(url + "api/ask", json={"question": SEED_QUESTION}).json()
+    printed = CliRunner().invoke(cli, ["ask", SEED_QUESTION, "--index", str(seeded.settings.index_dir), "--json"]).output
+    assert asked == json.loads(printed)
+
+    listed = httpx.get(url + "api/articles").json()
+    assert listed["total"] == len(seeded.articles()) == 4
+    harbour = httpx.get(url + "api/articles", params={"q": "harbour"}).json()["data"]
+    assert [a["source"] for a in harbour] == ["Coastal Courier"]
+    article = httpx.get(url + "api/articles/" + harbour[0]["id"]).json()
+    assert article["url"] == "https://courier.example/harbour-bridge" and "412 corroded cables" in article["text"]
+    missing = httpx.get(url + "api/articles/no-such-article")
+    assert missing.status_code == 404 and "no article 'no-such-article'" in missing.json()["error"]["message"]
+
+    assert httpx.get(url + "healthz").json() == {"status": "ok", "articles": 4, "version": VERSION}
+    spec = httpx.get(url + "openapi.json").json()
+    assert {"/v1/chat/completions", "/v1/models", "/v1/search", "/api/ask", "/api/articles", "/healthz"} <= set(spec["paths"])
+    assert httpx.get(url + "docs").status_code == 200
