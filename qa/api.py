@@ -108,7 +108,8 @@ def sources_markdown(citations: Sequence[Citation]) -> str:
         title = (c.title or c.path or "untitled").replace("[", "(").replace("]", ")")
         head = f"[{title}]({c.url})" if c.url.startswith(("http://", "https://")) else f"{title} ({c.url or c.path})"
         byline = ", ".join(part for part in (c.source, c.published) if part)
-        lines.append(f"- [{c.n}] {head}" + (f" — {byline}" if byline else ""))
+        also = "; also carried by " + ", ".join(a.source or a.title for a in c.also) if c.also else ""
+        lines.append(f"- [{c.n}] {head}" + (f" — {byline}" if byline else "") + also)
         lines += [f"  > “{quote}”" for quote in c.quotes]
     return "\n".join(lines)
 

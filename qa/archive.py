@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Unpack
 
 from qa.config import Settings
-from qa.errors import BadRequest
+from qa.errors import BadRequest, IndexNotFound
 from qa.extractive import ExtractiveAnswerer
+from qa.feeds import check_feed_url, read_feeds
+from qa.fetch import Fetcher
 from qa.index import Index
 from qa.ingest import ingest
+from qa.pages import fetch_article
 from qa.retrieve import HybridRetriever
 from qa.types import (
     Answer,
     Answerer,
     AnswerStream,
     ArticleInfo,
+    Feed,
     Filters,
     IndexStats,
     IngestReport,
     Meta,
     OutletInfo,
+    RefreshReport,
     Removal,
     Retrieval,
     SearchOptions,
@@ -70,13 +76,58 @@ class Archive:
         One ingest writes an index at a time: a second one raises IndexBusy. A path that does not
         exist raises BadRequest before anything is written.
         """
-        paths = list(paths)
-        missing = [str(p) for p in paths if not Path(p).exists()]
+        urls = [str(p) for p in paths if str(p).startswith(("http://", "https://"))]
+        files = [p for p in paths if str(p) not in urls]
+        missing = [str(p) for p in files if not Path(p).exists()]
         if missing:
             raise BadRequest(f"no such file or folder: {', '.join(missing)}")
+        with Fetcher(self.settings) as fetcher:
+            fetched = [item for url in urls for item in fetch_article(fetcher, url)]
         self._index = Index(self.settings, create=True, rebuild=rebuild)
         self._retriever = None
-        return ingest(self._index, paths, progress=progress)
+        return ingest(self._index, files, articles=fetched, progress=progress)
+
+    def _store(self) -> Index:
+        """The index to keep the feed list in: this archive's, or a new one (no articles yet)."""
+        try:
+            return self.index
+        except IndexNotFound:
+            return Index(self.settings, create=True)
+
+    def feeds(self) -> list[Feed]:
+        """The followed RSS and Atom feeds, with how their last refresh went."""
+        return self._store().feeds()
+
+    def add_feed(self, url: str, name: str = "") -> Feed:
+        """Follow a feed (its items are read by `refresh`); `name` is the outlet of items whose
+        page names none (default: the feed's title). Following one already followed renames it."""
+        index = self._store()
+        known = {feed.url: feed for feed in index.feeds()}
+        feed = replace(known.get(check_feed_url(url), Feed(url)), name=name)
+        index.save_feed(feed)
+        return feed
+
+    def remove_feed(self, url: str) -> bool:
+        """Stop following a feed (the articles read from it stay); False when it was not followed."""
+        return self._store().remove_feed(url)
+
+    def refresh(self, *, progress: bool = False) -> RefreshReport:
+        """Read every followed feed and ingest its new and changed items (one failing feed or page
+        is a problem of the report; the rest go on)."""
+        index = self._store()
+        feeds = index.feeds()
+        if not feeds:
+            raise BadRequest("no feeds are followed: add one with `qa feeds add URL`")
+        known = set(index.docstore.docs)
+        with Fetcher(self.settings) as fetcher:
+            read = read_feeds(feeds, fetcher, known)
+        self._index, self._retriever = index, None
+        done = ingest(index, [], articles=[*read.articles, *read.problems], progress=progress)
+        for feed in read.feeds:
+            index.save_feed(feed)
+        report = RefreshReport(**vars(done), requests=fetcher.requests, received=fetcher.received)
+        report.unchanged += read.unchanged
+        return report
 
     def check(self, question: str, **options: Unpack[SearchOptions]) -> None:
         """Raise BadRequest when the question is empty or longer than QA_MAX_QUESTION_CHARS, or `k`

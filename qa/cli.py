@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from pydantic import ValidationError
 
 from qa import offline  # noqa: F401
 from qa.config import Settings
@@ -19,7 +20,7 @@ from qa.errors import QAError
 if TYPE_CHECKING:
     from qa.archive import Archive
     from qa.questions import Split
-    from qa.types import Answer
+    from qa.types import Answer, IngestReport
 
 DEFAULT_CORPUS = "corpus"
 
@@ -57,13 +58,18 @@ def answerer_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class QAGroup(click.Group):
-    """Shows a QAError as one line on stderr instead of a traceback."""
+    """Shows a QAError, or a setting that can't be read, as one line on stderr instead of a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except QAError as error:
             raise click.ClickException(str(error)) from None
+        except ValidationError as error:
+            first = error.errors()[0]
+            name = str(first["loc"][0]) if first["loc"] else "a setting"
+            shown = str(first.get("input"))[:60]
+            raise click.ClickException(f"setting {name} (QA_{name.upper()}) is {shown!r}: {first['msg']}") from None
 
 
 def warnings_to_stderr() -> None:
@@ -83,30 +89,38 @@ def cli() -> None:
     qa ingest corpus/              index the articles in corpus/
     qa ask "Who went to Moscow?"   answer from them, citing each sentence
     qa eval evals/seed.jsonl --out reports/seed   score a question set
-    qa serve                       web chat on http://127.0.0.1:7860
+    qa serve                       web chat, API and MCP on http://127.0.0.1:7860
+    qa feeds add URL; qa refresh   follow a news feed
 
-    Everything runs offline. Settings come from QA_* environment variables
+    Everything runs offline (but for the pages and feeds you ask for). Settings come from QA_* environment variables
     (QA_INDEX_DIR, QA_TOP_K, QA_CHUNK_SIZE, ...).
     """
     warnings_to_stderr()
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, metavar="[PATH_OR_URL]...")
 @index_option
 @click.option("--rebuild", is_flag=True, help="Empty the index first (needed after changing model or chunk settings).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def ingest(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, quiet: bool) -> None:
-    """Index the articles in PATHS (files or folders; default: corpus/).
+def ingest(paths: tuple[str, ...], index_dir: Path | None, rebuild: bool, quiet: bool) -> None:
+    """Index the articles in PATHS (files, folders or article URLs; default: corpus/).
 
     Supported: .txt and .md (optional YAML front matter), .json (a list of
-    records) and .jsonl. Only what changed is embedded again; articles whose
-    file is gone from PATHS are removed. A file that can't be read is skipped
-    with its reason, and the rest is ingested.
+    records) and .jsonl; an http(s) URL is fetched and its article extracted
+    (title, text, date, site name as the outlet, author). Only what changed is
+    embedded again; articles whose file is gone from PATHS are removed. A file
+    or page that can't be read is skipped with its reason, and the rest is
+    ingested.
     """
     started = time.perf_counter()
     archive = archive_for(index_dir=index_dir)
-    report = archive.ingest(paths or [Path(DEFAULT_CORPUS)], rebuild=rebuild, progress=not quiet)
+    report = archive.ingest(list(paths) or [Path(DEFAULT_CORPUS)], rebuild=rebuild, progress=not quiet)
+    print_report(archive, report, started)
+
+
+def print_report(archive: Archive, report: IngestReport, started: float) -> None:
+    """An ingest's or refresh's problems and counts, then what the index holds."""
     for problem in report.problems:
         click.echo(str(problem), err=True)
     click.echo(report.summary())
@@ -115,6 +129,66 @@ def ingest(paths: tuple[Path, ...], index_dir: Path | None, rebuild: bool, quiet
         f"index {archive.index.where}: {stats.articles} articles, {stats.chunks} chunks ({time.perf_counter() - started:.1f}s)",
         err=True,
     )
+
+
+@cli.group()
+def feeds() -> None:
+    """Follow RSS and Atom feeds: `qa refresh` ingests their new items."""
+
+
+@feeds.command("add")
+@click.argument("url")
+@index_option
+@click.option("--name", default="", help="The outlet of items whose page names none [default: the feed's title].")
+def feeds_add(url: str, index_dir: Path | None, name: str) -> None:
+    """Follow the feed at URL."""
+    feed = archive_for(index_dir=index_dir).add_feed(url, name)
+    click.echo(f"following {feed.url}" + (f" ({feed.name})" if feed.name else "") + "; `qa refresh` reads it")
+
+
+@feeds.command("list")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the feeds as JSON.")
+def feeds_list(index_dir: Path | None, as_json: bool) -> None:
+    """The followed feeds, with when and how their last refresh went."""
+    followed = archive_for(index_dir=index_dir).feeds()
+    if as_json:
+        click.echo(json.dumps([feed.to_dict() for feed in followed], ensure_ascii=False, indent=2))
+        return
+    for feed in followed:
+        last = f"{feed.refreshed}: {feed.status}" if feed.refreshed else "not refreshed yet"
+        click.echo(f"{feed.url}" + (f"  ({feed.name})" if feed.name else "") + f"  {last}")
+    click.echo(f"{len(followed)} feed{'' if len(followed) == 1 else 's'}", err=True)
+
+
+@feeds.command("remove")
+@click.argument("urls", nargs=-1, required=True)
+@index_option
+def feeds_remove(urls: tuple[str, ...], index_dir: Path | None) -> None:
+    """Stop following feeds (the articles read from them stay)."""
+    archive = archive_for(index_dir=index_dir)
+    unknown = [url for url in urls if not archive.remove_feed(url)]
+    for url in unknown:
+        click.echo(f"not followed: {url}", err=True)
+    click.echo(f"removed {len(urls) - len(unknown)}")
+    if unknown:
+        raise SystemExit(1)
+
+
+@cli.command()
+@index_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def refresh(index_dir: Path | None, quiet: bool) -> None:
+    """Read every followed feed and ingest its new and changed items.
+
+    Prints `added N, updated N, unchanged N, skipped N`, with a line for each
+    feed or page that failed (the rest go on).
+    """
+    started = time.perf_counter()
+    archive = archive_for(index_dir=index_dir)
+    report = archive.refresh(progress=not quiet)
+    print_report(archive, report, started)
+    click.echo(f"{report.requests} requests, {report.received / 1024:.0f} KiB received", err=True)
 
 
 @cli.command("list")
@@ -228,6 +302,11 @@ def _sources(answer: Answer) -> list[str]:
         byline = ", ".join(part for part in (c.source, c.published) if part)
         lines.append(f"[{c.n}] {c.title}" + (f" ({byline})" if byline else ""))
         lines.append(f"    {c.url or c.path}")
+        if c.also:
+            lines.append(
+                "    also carried by "
+                + "; ".join(", ".join(p for p in (a.source, a.published, a.url or a.path) if p) for a in c.also)
+            )
         lines += [f"    “{quote}”" for quote in c.quotes]
     return lines
 
@@ -313,7 +392,12 @@ def eval_command(
     default=None,
     help="Serve on an address other than loopback without QA_AUTH_TOKEN (QA_ALLOW_ANONYMOUS).",
 )
-def serve(index_dir: Path | None, host: str | None, port: int | None, allow_anonymous: bool | None) -> None:
+@click.option(
+    "--refresh-every", default=None, metavar="DURATION", help="Refresh the feeds in the background, e.g. 30m (QA_REFRESH_EVERY)."
+)
+def serve(
+    index_dir: Path | None, host: str | None, port: int | None, allow_anonymous: bool | None, refresh_every: str | None
+) -> None:
     """Serve the web chat, the HTTP API and the MCP server over the index.
 
     On one port: the chat at /, an OpenAI-compatible API at /v1 (model
@@ -323,7 +407,11 @@ def serve(index_dir: Path | None, host: str | None, port: int | None, allow_anon
     """
     from qa.server import serve as run_server
 
-    run_server(archive_for(index_dir=index_dir, host=host, port=port, allow_anonymous=allow_anonymous or None))
+    run_server(
+        archive_for(
+            index_dir=index_dir, host=host, port=port, allow_anonymous=allow_anonymous or None, refresh_every=refresh_every
+        )
+    )
 
 
 @cli.command()

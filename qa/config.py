@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from qa.errors import BadRequest, redacted
@@ -41,6 +42,27 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(10.0, gt=0, description="Largest uploaded file, in MiB.")
     max_upload_files: int = Field(20, ge=1, description="Most files in one upload.")
     upload_quota_mb: float = Field(200.0, gt=0, description="Most MiB the index folder's uploads/ may hold in all.")
+
+    fetch_timeout: float = Field(20.0, gt=0, description="Seconds a fetched page or feed may take in all.")
+    fetch_max_mb: float = Field(5.0, gt=0, description="Largest page or feed fetched, in MiB.")
+    fetch_host_interval: float = Field(
+        1.0, ge=0, description="Least seconds between two requests to one host (robots.txt's Crawl-delay when longer)."
+    )
+    fetch_retries: int = Field(2, ge=0, description="Retries, with backoff, of a fetch the server answers with 5xx or 429.")
+    fetch_max_redirects: int = Field(5, ge=0, description="Most redirects a fetch follows.")
+    refresh_every: float = Field(
+        0.0,
+        ge=0,
+        description="How often `qa serve` refreshes the feeds in the background: seconds, or 90s, 30m, 2h; 0 leaves it off.",
+    )
+
+    @field_validator("refresh_every", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        """A duration as seconds, or with a unit: 90s, 30m, 2h."""
+        if isinstance(value, str) and (match := re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh])\s*", value.lower())):
+            return float(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
+        return value
 
     refresh_seconds: float = Field(
         2.0, ge=0, description="How often an open archive checks Chroma for another process's finished ingest."

@@ -139,7 +139,7 @@ def _read_text(text: str, display: str, file: Path) -> Iterator[Article | Proble
             record["title"] = head.lstrip("#").strip()
         body = text
     record["body"] = body
-    yield from _article(record, display, file, display)
+    yield from record_article(record, display, str(file), display)
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
@@ -212,10 +212,13 @@ def _read_records(records: list[Any], display: str, file: Path, where: Any) -> I
             continue
         record = dict(record)
         record["body"] = next((record[k] for k in _BODY_KEYS if isinstance(record.get(k), str)), "")
-        yield from _article(record, where(i), file, display if single else f"{display}#{i}")
+        yield from record_article(record, where(i), str(file), display if single else f"{display}#{i}")
 
 
-def _article(record: dict[str, Any], display: str, file: Path, fallback_id: str) -> Iterator[Article | Problem]:
+def record_article(record: dict[str, Any], display: str, file: str, fallback_id: str) -> Iterator[Article | Problem]:
+    """The Article of one record (title, body/text/content, source, url, author, category and a
+    date field), shown as `display`, with any Problem: its fields checked and capped as every
+    reader's are. Its id is the url, else `fallback_id`."""
     fields: dict[str, str] = {}
     for name, limit in MAX_FIELD_CHARS.items():
         value = record.get(name)
@@ -252,7 +255,7 @@ def _article(record: dict[str, Any], display: str, file: Path, fallback_id: str)
         title=title,
         body=body,
         path=display,
-        file=str(file),
+        file=file,
         published=published,
         source=source,
         url=url,

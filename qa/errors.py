@@ -90,3 +90,7 @@ class Unprotected(QAError):
 
 class PortBusy(QAError):
     """The web chat's port is taken by another program."""
+
+
+class FetchFailed(QAError):
+    """A page or feed could not be fetched, or is not what was asked for; the message says why."""

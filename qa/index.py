@@ -25,7 +25,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence, Set
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
@@ -44,13 +44,15 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from qa.config import Settings
 from qa.errors import ChromaUnavailable, IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound, IndexReadOnly
 from qa.lexicon import Bm25Index
-from qa.types import ArticleInfo, DenseHit, Filters, IndexStats, Meta
+from qa.types import ArticleInfo, DenseHit, Feed, Filters, IndexStats, Meta
 
 STATE = "state.json"
 DOCSTORE = "docstore.json"
 BM25_DIR = "bm25"
 CHROMA_DIR = "chroma"
 LOCK = "ingest.lock"
+FEEDS_SUFFIX = "_feeds"
+PLACEHOLDER: Sequence[float] = [1.0]
 SCHEMA = 2
 PAGE = 1000
 
@@ -414,6 +416,36 @@ class Index:
             for article_id in article_ids:
                 self.vector_store.delete(article_id)
                 self.docstore.delete_document(article_id, raise_error=False)
+
+    @cached_property
+    def _feeds(self) -> chromadb.Collection:
+        """The followed feeds, in a collection of their own beside the articles' (so every machine
+        of a Chroma server shares them): a record a feed, its state as JSON. Chroma stores
+        records with a vector; each has a placeholder one, never queried."""
+        with self._chroma_errors():
+            return self._client.get_or_create_collection(f"{self.settings.collection}{FEEDS_SUFFIX}", embedding_function=None)
+
+    def feeds(self) -> list[Feed]:
+        """The followed feeds, by name (else url)."""
+        if not self.settings.chroma_url and not (self.dir / CHROMA_DIR).exists():
+            return []
+        with self._chroma_errors():
+            found = self._feeds.get(include=["documents"])
+        feeds = [Feed(**json.loads(document)) for document in found["documents"] or []]
+        return sorted(feeds, key=lambda feed: ((feed.name or feed.url).lower(), feed.url))
+
+    def save_feed(self, feed: Feed) -> None:
+        """Add a feed, or replace what is known of it."""
+        with self._chroma_errors():
+            self._feeds.upsert(ids=[feed.url], documents=[json.dumps(asdict(feed))], embeddings=[PLACEHOLDER])
+
+    def remove_feed(self, url: str) -> bool:
+        """Stop following a feed (its articles stay); False when it was not followed."""
+        with self._chroma_errors():
+            known = bool(self._feeds.get(ids=[url], include=[])["ids"])
+            if known:
+                self._feeds.delete(ids=[url])
+        return known
 
     def stats(self) -> IndexStats:
         """Articles, chunks, outlets and date span, read from the docstore."""

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from llama_index.core import Document
+from llama_index.core.bridge.pydantic import Field
 from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import BaseNode, TransformComponent
@@ -22,6 +24,7 @@ from tqdm import tqdm
 from qa.corpus import read_articles
 from qa.embeddings import embedding_errors, load_embed_model
 from qa.index import Index
+from qa.syndication import stories
 from qa.types import Article, IngestReport, Meta, Problem, epoch
 
 BATCH_ARTICLES = 64
@@ -59,21 +62,23 @@ def _chunk_id(i: int, doc: BaseNode) -> str:
     return f"{doc.node_id}::{i}"
 
 
-def ingest(index: Index, paths: Sequence[str | Path], *, progress: bool = False) -> IngestReport:
-    """Bring the index in line with the articles under `paths`; see IngestReport for the outcome."""
+def ingest(
+    index: Index, paths: Sequence[str | Path], *, articles: Iterable[Article | Problem] = (), progress: bool = False
+) -> IngestReport:
+    """Bring the index in line with the articles under `paths`, and add or update `articles` (read
+    from elsewhere: the web); see IngestReport for the outcome."""
     report = IngestReport()
     documents: dict[str, Document] = {}
     protected_files: set[str] = set()
-    for path in paths:
-        for item in read_articles(path):
-            if isinstance(item, Problem):
-                report.problems.append(item)
-                if item.skipped and item.file:
-                    protected_files.add(item.file)
-            elif item.id in documents:
-                report.problems.append(Problem(item.path, f"duplicate of an article already read (id {item.id})"))
-            else:
-                documents[item.id] = to_document(item)
+    for item in chain(*(read_articles(path) for path in paths), articles):
+        if isinstance(item, Problem):
+            report.problems.append(item)
+            if item.skipped and item.file:
+                protected_files.add(item.file)
+        elif item.id in documents:
+            report.problems.append(Problem(item.path, f"duplicate of an article already read (id {item.id})"))
+        else:
+            documents[item.id] = to_document(item)
 
     with index.writing(progress=progress):
         _sync(index, documents, paths, protected_files, report, progress)
@@ -105,7 +110,7 @@ def _sync(
         pipeline = IngestionPipeline(
             transformations=[
                 splitter,
-                _ArticleStamp(),
+                _ArticleStamp(stories=_stories(index, to_embed)),
                 load_embed_model(index.settings),
             ],
             docstore=docstore,
@@ -149,16 +154,32 @@ def _chunkable(splitter: SentenceSplitter, batch: list[Document], report: Ingest
 
 class _ArticleStamp(TransformComponent):
     """Marks each chunk with its article's hash and number of chunks, so that the docstore can be
-    rebuilt from Chroma alone and an article whose ingest was cut short is recognised."""
+    rebuilt from Chroma alone and an article whose ingest was cut short is recognised; and a
+    syndicated copy's chunks with the story it belongs to (on the chunks only: the article's hash
+    stays that of its own text)."""
+
+    stories: dict[str, str] = Field(default_factory=dict)
 
     def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> Sequence[BaseNode]:
         counts = Counter(node.ref_doc_id for node in nodes)
         for node in nodes:
             node.metadata[Meta.ARTICLE_HASH] = node.source_node.hash if node.source_node else ""
             node.metadata[Meta.ARTICLE_CHUNKS] = counts[node.ref_doc_id]
+            story = self.stories.get(node.ref_doc_id or "")
+            if story:
+                node.metadata[Meta.STORY] = story
             for excluded in (node.excluded_embed_metadata_keys, node.excluded_llm_metadata_keys):
-                excluded.extend(key for key in Meta.BOOKKEEPING if key not in excluded)
+                excluded.extend(key for key in (*Meta.BOOKKEEPING, Meta.STORY) if key not in excluded)
         return nodes
+
+
+def _stories(index: Index, documents: Sequence[Document]) -> dict[str, str]:
+    """The stories that the articles being embedded are syndicated copies of (see qa.syndication)."""
+    bm25 = index.bm25
+    existing = (
+        {article_id: (bm25.article_body(article_id), bm25.story(article_id)) for article_id in bm25.article_ids()} if bm25 else {}
+    )
+    return stories({document.doc_id: document.text for document in documents}, existing)
 
 
 def _gone(index: Index, paths: Iterable[str | Path], read: set[str], protected_files: set[str]) -> list[str]:

@@ -17,7 +17,7 @@ from llama_index.core.vector_stores.utils import metadata_dict_to_node, node_to_
 from llama_index.retrievers.bm25 import BM25Retriever
 
 from qa.text import STEMMER, TOKEN
-from qa.types import Meta
+from qa.types import ArticleInfo, Meta
 
 OVERLAP_PROBE = 60
 OVERLAP_SEARCH = 4000
@@ -47,6 +47,7 @@ class Bm25Index:
         self._articles: dict[str, list[int]] = {}
         self._texts: dict[str, str] = {}
         self._nodes: dict[int, BaseNode] = {}
+        self._stories: dict[str, list[str]] | None = None
         for i, entry in enumerate(corpus):
             self._articles.setdefault(str(entry.get(Meta.DOCUMENT_ID) or entry["node_id"]), []).append(i)
         self._outlets = [str(c.get(Meta.SOURCE) or "") for c in corpus]
@@ -130,6 +131,39 @@ class Bm25Index:
             text = " ".join([str(nodes[0].metadata.get(Meta.TITLE, "")), *(n.get_content() for n in nodes)]) if nodes else ""
             self._texts[article_id] = text
         return self._texts[article_id]
+
+    def article_ids(self) -> list[str]:
+        """Every article's id."""
+        return list(self._articles)
+
+    def story(self, article_id: str) -> str:
+        """The story the article is a syndicated copy of; empty when it copies none."""
+        positions = self._articles.get(article_id)
+        return str(self._corpus[positions[0]].get(Meta.STORY) or "") if positions else ""
+
+    def copies(self, article_id: str) -> list[ArticleInfo]:
+        """The other articles of the article's story (its syndicated copies, or the story it
+        copies and that story's other copies), oldest first."""
+        if self._stories is None:
+            self._stories = {}
+            for other in self._articles:
+                self._stories.setdefault(self.story(other) or other, []).append(other)
+        members = self._stories.get(self.story(article_id) or article_id, [])
+        return sorted((self._info(other) for other in members if other != article_id), key=lambda a: (a.published, a.id))
+
+    def _info(self, article_id: str) -> ArticleInfo:
+        meta = self._corpus[self._articles[article_id][0]]
+        fields = {
+            name: str(meta.get(key) or "")
+            for name, key in (
+                ("title", Meta.TITLE),
+                ("source", Meta.SOURCE),
+                ("published", Meta.PUBLISHED),
+                ("url", Meta.URL),
+                ("path", Meta.PATH),
+            )
+        }
+        return ArticleInfo(id=article_id, passages=self.chunks(article_id), **fields)
 
     def chunks(self, article_id: str) -> int:
         """How many chunks (passages) the article has."""

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlparse
 
-from qa.types import Answer, Citation, IndexStats
+from qa.types import Answer, ArticleInfo, Citation, Feed, IndexStats
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 _MARKER = re.compile(r"\\\[(\d+)\\\]")
@@ -65,14 +65,24 @@ def _card(c: Citation, key: int) -> str:
         else f"<code>{html.escape(c.url or c.path)}</code>"
     )
     passage = _highlighted(c.text, c.quotes)
+    also = '<div class="source-also">Also carried by ' + ", ".join(_also_link(a) for a in c.also) + "</div>" if c.also else ""
     return (
         f'<div class="source" id="src-{key}-{c.n}">'
         f'<div class="source-title"><span class="source-n">[{c.n}]</span> {html.escape(c.title)}</div>'
         f'<div class="source-byline">{byline}</div>'
         f'<div class="source-link">{link}</div>'
+        f"{also}"
         f'<blockquote class="source-passage">{passage}</blockquote>'
         "</div>"
     )
+
+
+def _also_link(article: ArticleInfo) -> str:
+    """Another outlet that carried the story, linked to its copy when it has a web address."""
+    name = html.escape(" ".join(part for part in (article.source or article.title, article.published) if part))
+    if urlparse(article.url).scheme in ("http", "https"):
+        return f'<a href="{html.escape(article.url)}" target="_blank" rel="noopener noreferrer">{name}</a>'
+    return name
 
 
 def _highlighted(text: str, quotes: tuple[str, ...]) -> str:
@@ -87,8 +97,17 @@ def _highlighted(text: str, quotes: tuple[str, ...]) -> str:
     return "".join(out) + html.escape(text[at:])
 
 
-def corpus_markdown(stats: IndexStats | None) -> str:
-    """The corpus at a glance."""
+def corpus_markdown(stats: IndexStats | None, feeds: Sequence[Feed] = ()) -> str:
+    """The corpus at a glance, and the feeds it follows with how their last refresh went."""
+    followed = "".join(
+        f"\n- {_md(feed.name or feed.url)}: {_md(f'{feed.refreshed}, {feed.status}' if feed.refreshed else 'not refreshed yet')}"
+        for feed in feeds
+    )
+    following = f"\n\nFollowing {_count(len(feeds), 'feed')}:{followed}" if feeds else ""
+    return _corpus_summary(stats) + following
+
+
+def _corpus_summary(stats: IndexStats | None) -> str:
     if stats is None or not stats.articles:
         return "The index is empty: run `qa ingest` or add article files below."
     outlets = ", ".join(_md(o) for o in stats.outlets[:12]) + (
@@ -113,7 +132,7 @@ CSS = """
 #sources .source.flash { outline: 3px solid var(--color-accent); }
 #sources .source-title { font-weight: 600; }
 #sources .source-n { color: var(--color-accent); margin-right: 4px; }
-#sources .source-byline, #sources .source-link { font-size: 0.9em; opacity: 0.8; overflow-wrap: anywhere; }
+#sources .source-byline, #sources .source-link, #sources .source-also { font-size: 0.9em; opacity: 0.8; overflow-wrap: anywhere; }
 #sources .source-passage { margin: 8px 0 0; white-space: pre-wrap; font-size: 0.92em; }
 #sources mark { background: #fde68a; color: inherit; padding: 0 2px; }
 #sources details.earlier summary { cursor: pointer; margin: 6px 0 10px; opacity: 0.8; }

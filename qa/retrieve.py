@@ -11,6 +11,7 @@ from qa.embeddings import embedding_errors, load_query_embedder
 from qa.errors import BadFilter
 from qa.index import Index
 from qa.language import language
+from qa.lexicon import Bm25Index
 from qa.rerank import rerank
 from qa.text import STEMMER, terms
 from qa.types import Filters, Passage, RefusalCode, RefusalReason, Retrieval, epoch
@@ -82,7 +83,7 @@ class HybridRetriever:
                 ranked = rerank(self.settings.reranker, question, ranked, self.settings.rerank_depth)
             return [Passage(hit.node, hit.score or 0.0, similarities.get(hit.node.node_id)) for hit in ranked]
 
-        passages = interleave([fused(tuple(g)) for g in groups]) if groups else fused(filters.sources)
+        passages = one_copy_per_story(interleave([fused(tuple(g)) for g in groups]) if groups else fused(filters.sources), bm25)
         missing = foreign_outlets(question, bm25.sources) if self.settings.refuse_foreign_outlets else []
         weights = {term: bm25.idf(term) for term in {*terms(question), *terms(focus)}}
         articles = {p.article_id: bm25.article_text(p.article_id) for p in passages[:k]}
@@ -119,6 +120,18 @@ def known_sources(wanted: tuple[str, ...], sources: list[str]) -> tuple[str, ...
         listed = ", ".join(sorted(known.values())[:20]) or "none"
         raise BadFilter(f"no articles from {', '.join(missing)} in the index; outlets: {listed}")
     return tuple(known[w.lower()] for w in wanted)
+
+
+def one_copy_per_story(passages: list[Passage], bm25: Bm25Index) -> list[Passage]:
+    """The passages without those of a syndicated story's other copies (the best-ranked copy's
+    passages stay), each naming the articles that carried its story too."""
+    kept: dict[str, str] = {}
+    found = []
+    for passage in passages:
+        story = bm25.story(passage.article_id) or passage.article_id
+        if kept.setdefault(story, passage.article_id) == passage.article_id:
+            found.append(replace(passage, also=tuple(bm25.copies(passage.article_id))))
+    return found
 
 
 def interleave(lists: list[list[Passage]]) -> list[Passage]:

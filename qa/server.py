@@ -19,8 +19,8 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from importlib.metadata import version
 from typing import Any
 
@@ -33,7 +33,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from qa.api import add_api
 from qa.archive import Archive
 from qa.config import Settings
-from qa.errors import PortBusy, Unprotected
+from qa.errors import PortBusy, QAError, Unprotected
 from qa.mcp_server import build_mcp
 from qa.render import CSS, HEAD
 from qa.web import build_app
@@ -42,6 +42,7 @@ GRACE = 2
 SYSTEM_FONTS = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
 MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
 """The machine's own fonts: nothing is fetched, and no heading mixes a web font's few glyphs with a fallback."""
+log = logging.getLogger(__name__)
 AUTH_MESSAGE = "This archive is private: enter any user name, and the access token (QA_AUTH_TOKEN) as the password."
 
 
@@ -106,12 +107,19 @@ def create_app(archive: Archive) -> FastAPI:
     settings = archive.settings
     mcp = build_mcp(archive)
     mcp_app = mcp.streamable_http_app(streamable_http_path="/mcp", host=settings.host, stateless_http=True, json_response=True)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        with refreshing(archive):
+            async with mcp.session_manager.run():
+                yield
+
     app = FastAPI(
         title="Ask the news archive",
         summary="Cited answers from a news archive: an OpenAI-compatible chat API, search, articles, and MCP at /mcp.",
         version=version("qa"),
         redoc_url=None,
-        lifespan=lambda _app: mcp.session_manager.run(),
+        lifespan=lifespan,
     )
     add_api(app, archive)
     app.router.routes.extend(mcp_app.routes)
@@ -137,6 +145,31 @@ def create_app(archive: Archive) -> FastAPI:
         gradio_app = app.routes[-1].app  # type: ignore[attr-defined]
         app.add_middleware(BearerToken, token=token, gradio_app=gradio_app)
     return app
+
+
+@contextmanager
+def refreshing(archive: Archive) -> Iterator[None]:
+    """While the block runs, refresh the archive's feeds every QA_REFRESH_EVERY seconds (when
+    set) in a background thread; a refresh that fails is a warning line, and the next one goes on."""
+    every = archive.settings.refresh_every
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(every):
+            try:
+                if archive.feeds():
+                    report = archive.refresh()
+                    print(f"feeds refreshed: {report.summary()}", file=sys.stderr, flush=True)
+            except QAError as error:
+                log.warning("refreshing the feeds failed: %s", error)
+
+    thread = threading.Thread(target=run, name="qa-refresh", daemon=True)
+    if every > 0:
+        thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
 
 
 def check_port(settings: Settings) -> None:

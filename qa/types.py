@@ -49,6 +49,9 @@ class Meta:
     """The article id, set on every chunk by llama-index's Chroma store."""
     ARTICLE_HASH = "article_hash"
     ARTICLE_CHUNKS = "article_chunks"
+    STORY = "story"
+    """The id of the story an article is a syndicated copy of (see qa.syndication); absent when
+    it copies none."""
     EMBEDDED = (TITLE, SOURCE, DATE)
     """The keys written into the chunk header that is embedded and searched."""
     BOOKKEEPING = (ARTICLE_HASH, ARTICLE_CHUNKS)
@@ -177,6 +180,18 @@ class IngestReport:
         )
 
 
+@dataclass
+class RefreshReport(IngestReport):
+    """What one refresh of the feeds did: an ingest's counts (items unchanged since the last
+    refresh among the unchanged), and the requests it sent and the bytes they brought."""
+
+    requests: int = 0
+    received: int = 0
+
+    def summary(self) -> str:
+        return f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, skipped {self.skipped}"
+
+
 @dataclass(frozen=True)
 class ArticleInfo:
     """One article of the index, as the Articles table and `qa list` show it."""
@@ -210,6 +225,26 @@ class OutletInfo:
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A followed RSS or Atom feed and what the last refresh learnt of it: the validators to ask
+    whether it changed, when it was refreshed and how that went, and each item seen, by its key
+    (guid, else link), as `fingerprint article_id`."""
+
+    url: str
+    name: str = ""
+    etag: str = ""
+    last_modified: str = ""
+    refreshed: str = ""
+    """When it was last refreshed, ISO 8601 UTC; empty before the first refresh."""
+    status: str = ""
+    items: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        """The feed as `qa feeds list --json` shows it (without the per-item bookkeeping)."""
+        return {"url": self.url, "name": self.name, "refreshed": self.refreshed, "status": self.status, "items": len(self.items)}
 
 
 @dataclass(frozen=True)
@@ -247,6 +282,8 @@ class Passage:
     node: BaseNode
     score: float
     similarity: float | None = None
+    also: tuple[ArticleInfo, ...] = ()
+    """The other articles that carried the same story (syndicated copies), oldest first."""
 
     @property
     def node_id(self) -> str:
@@ -301,6 +338,7 @@ class Passage:
             "text": self.text,
             "score": round(self.score, 6),
             "similarity": None if self.similarity is None else round(self.similarity, 6),
+            "also": [a.to_dict() for a in self.also],
         }
 
 
@@ -373,6 +411,8 @@ class Citation:
     text: str
     quotes: tuple[str, ...]
     score: float
+    also: tuple[ArticleInfo, ...] = ()
+    """The other articles that carried the same story (syndicated copies): their outlets name it too."""
 
     @property
     def quote(self) -> str:
@@ -390,10 +430,11 @@ class Citation:
             text=passage.text,
             quotes=tuple(quotes),
             score=round(passage.score, 6),
+            also=passage.also,
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "quotes": list(self.quotes), "quote": self.quote}
+        return {**asdict(self), "quotes": list(self.quotes), "quote": self.quote, "also": [a.to_dict() for a in self.also]}
 
 
 @dataclass(frozen=True)

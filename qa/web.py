@@ -26,7 +26,7 @@ from qa.render import (
     shown_markdown,
     sources_html,
 )
-from qa.types import Answer, ArticleInfo, IndexStats, Turn
+from qa.types import Answer, ArticleInfo, Feed, IndexStats, Turn
 from qa.uploads import add_uploads
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,13 @@ def _stats(archive: Archive) -> IndexStats | None:
         return archive.stats()
     except QAError:
         return None
+
+
+def _feeds(archive: Archive) -> list[Feed]:
+    try:
+        return archive.feeds()
+    except QAError:
+        return []
 
 
 class ChatHandlers:
@@ -109,7 +116,7 @@ class ChatHandlers:
         stats = _stats(self.archive)
         figure = corpus_figure(articles)
         return (
-            corpus_markdown(stats),
+            corpus_markdown(stats, _feeds(self.archive)),
             gr.update(choices=stats.outlets if stats else []),
             gr.update(value=figure, visible=figure is not None),
             _rows(articles, query),

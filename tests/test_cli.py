@@ -31,7 +31,8 @@ def test_ingest_then_ask_json(tmp_path, corpus):
     assert payload["refused"] is False and payload["refusal_reason"] is None
     assert "Witkoff" in payload["short"]
     [citation, *_] = payload["citations"]
-    assert set(citation) == {"n", "title", "source", "published", "url", "path", "text", "quote", "quotes", "score"}
+    assert set(citation) == {"n", "title", "source", "published", "url", "path", "text", "quote", "quotes", "score", "also"}
+    assert citation["also"] == []
     assert citation["n"] == 1 and citation["published"] == "2025-12-07" and "Witkoff" in citation["quote"]
 
 

@@ -1,0 +1,218 @@
+"""Fetching pages and feeds from the web politely: robots.txt honoured, one request at a time per
+host with a pause between them, conditional requests (a 304 costs no body), a deadline and a size
+cap on every response, the content type checked, a bounded number of redirects (loops caught),
+and retries with backoff when the server answers 5xx or 429. httpx does the HTTP and the
+standard library's robotparser reads robots.txt; the politeness is done here, since neither does
+it. Every failure is a FetchFailed with a one-line reason."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from importlib.metadata import version
+from typing import Self
+from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+from qa.config import Settings
+from qa.errors import FetchFailed
+
+USER_AGENT = f"qa-news-archive/{version('qa')} (a news archive that cites its sources; respects robots.txt)"
+ROBOTS_AGENT = "qa-news-archive"
+PAGE_TYPES = ("text/html", "application/xhtml+xml")
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml", "application/rdf+xml")
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+BACKOFF = 0.5
+MAX_WAIT = 30.0
+DISALLOW_ALL = ["User-agent: *", "Disallow: /"]
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a server said identifies a response's version, for asking "has it changed?" next time."""
+
+    etag: str = ""
+    last_modified: str = ""
+
+    def headers(self) -> dict[str, str]:
+        found = {"If-None-Match": self.etag, "If-Modified-Since": self.last_modified}
+        return {name: value for name, value in found.items() if value}
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A response: the final URL (after redirects), its status (200, or 304 for "not changed"), the
+    body (empty for a 304), its content type and validators."""
+
+    url: str
+    status: int
+    body: bytes
+    content_type: str
+    validators: Validators
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+class Fetcher:
+    """One polite client; share it across the fetches of one run so the pauses per host hold."""
+
+    def __init__(self, settings: Settings, *, transport: httpx.BaseTransport | None = None) -> None:
+        self.settings = settings
+        self._client = httpx.Client(
+            headers={"User-Agent": USER_AGENT}, timeout=settings.fetch_timeout, follow_redirects=False, transport=transport
+        )
+        self._robots: dict[str, RobotFileParser | None] = {}
+        self._next_at: dict[str, float] = {}
+        self._delays: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self.requests = 0
+        self.received = 0
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._client.close()
+
+    def get(self, url: str, accept: tuple[str, ...], validators: Validators = Validators()) -> Fetched:
+        """Fetch a URL whose content type is one of `accept`, asking with the validators whether it
+        changed; raise FetchFailed with the reason when it can't be had."""
+        seen = {url}
+        for _ in range(self.settings.fetch_max_redirects + 1):
+            response = self._request(url, validators)
+            if response.status_code not in (301, 302, 303, 307, 308):
+                return self._accepted(url, response, accept)
+            location = response.headers.get("location", "")
+            if not location:
+                raise FetchFailed(f"{url}: a redirect without a Location")
+            url = urljoin(url, location)
+            if url in seen:
+                raise FetchFailed(f"{url}: redirect loop")
+            seen.add(url)
+        raise FetchFailed(f"{url}: more than {self.settings.fetch_max_redirects} redirects (QA_FETCH_MAX_REDIRECTS)")
+
+    def _accepted(self, url: str, response: _Response, accept: tuple[str, ...]) -> Fetched:
+        validators = Validators(response.headers.get("etag", ""), response.headers.get("last-modified", ""))
+        if response.status_code == 304:
+            return Fetched(url, 304, b"", "", validators)
+        if response.status_code != 200:
+            raise FetchFailed(f"{url}: the server answered {response.status_code} {response.reason}")
+        content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type not in accept and not (content_type.endswith("+xml") and "application/xml" in accept):
+            raise FetchFailed(f"{url}: is {content_type or 'of no stated type'}, not {accept[0]}")
+        return Fetched(url, 200, response.body, content_type, validators)
+
+    def _request(self, url: str, validators: Validators) -> _Response:
+        """One GET, after robots.txt allows it and the host's pause is over; retried on 5xx, 429 and
+        failed connections."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchFailed(f"{url}: not an http(s) URL")
+        if not self._allowed(url):
+            raise FetchFailed(f"{url}: robots.txt of {parts.hostname} disallows fetching it")
+        for attempt in range(self.settings.fetch_retries + 1):
+            last = attempt == self.settings.fetch_retries
+            self._wait_turn(parts.netloc)
+            try:
+                response = self._send(url, validators.headers())
+            except httpx.TransportError as error:
+                if last:
+                    raise FetchFailed(f"{url}: {_describe(error)}") from None
+                time.sleep(BACKOFF * 2**attempt)
+                continue
+            if response.status_code not in RETRY_STATUSES or last:
+                return response
+            time.sleep(min(_retry_after(response) or BACKOFF * 2**attempt, MAX_WAIT))
+        raise AssertionError("unreachable")
+
+    def _send(self, url: str, headers: dict[str, str]) -> _Response:
+        """The response, its body read within the deadline and the size cap."""
+        limit = int(self.settings.fetch_max_mb * 2**20)
+        deadline = time.monotonic() + self.settings.fetch_timeout
+        self.requests += 1
+        with self._client.stream("GET", url, headers=headers) as response:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise FetchFailed(
+                    f"{url}: {int(declared) / 2**20:.1f} MiB is over the {self.settings.fetch_max_mb:g} MiB limit (QA_FETCH_MAX_MB)"
+                )
+            body = bytearray()
+            for piece in response.iter_bytes():
+                body += piece
+                self.received += len(piece)
+                if len(body) > limit:
+                    raise FetchFailed(f"{url}: more than the {self.settings.fetch_max_mb:g} MiB limit (QA_FETCH_MAX_MB)")
+                if time.monotonic() > deadline:
+                    raise FetchFailed(f"{url}: took more than {self.settings.fetch_timeout:g} s (QA_FETCH_TIMEOUT)")
+            return _Response(response.status_code, response.reason_phrase, response.headers, bytes(body))
+
+    def _allowed(self, url: str) -> bool:
+        """Whether the host's robots.txt lets this agent fetch the URL. No robots.txt (4xx) allows
+        everything; one that can't be fetched (5xx, no connection) allows nothing, as RFC 9309 says.
+        A robots.txt that redirects is taken as none (RFC 9309 asks to follow up to five redirects)."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._robots:
+            self._robots[origin] = self._read_robots(origin)
+        robots = self._robots[origin]
+        if robots is None:
+            return True
+        delay = robots.crawl_delay(ROBOTS_AGENT)
+        if delay:
+            self._delays[parts.netloc] = min(float(delay), MAX_WAIT)
+        return robots.can_fetch(ROBOTS_AGENT, url)
+
+    def _read_robots(self, origin: str) -> RobotFileParser | None:
+        self._wait_turn(urlsplit(origin).netloc)
+        robots = RobotFileParser()
+        try:
+            response = self._send(origin + "/robots.txt", {})
+        except (httpx.TransportError, FetchFailed):
+            robots.parse(DISALLOW_ALL)
+            return robots
+        if 300 <= response.status_code < 500:
+            return None
+        robots.parse(response.body.decode("utf-8", "replace").splitlines() if response.status_code == 200 else DISALLOW_ALL)
+        return robots
+
+    def _wait_turn(self, host: str) -> None:
+        """Sleep until the host's pause since the last request to it is over."""
+        interval = max(self.settings.fetch_host_interval, self._delays.get(host, 0.0))
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next_at.get(host, 0.0))
+            self._next_at[host] = start + interval
+        time.sleep(start - now)
+
+
+@dataclass(frozen=True)
+class _Response:
+    status_code: int
+    reason: str
+    headers: httpx.Headers
+    body: bytes
+
+
+def _retry_after(response: _Response) -> float | None:
+    """The Retry-After header's wait in seconds (given as seconds or as a date), if any."""
+    value = response.headers.get("retry-after", "")
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def _describe(error: httpx.TransportError) -> str:
+    if isinstance(error, httpx.TimeoutException):
+        return "no answer in time (QA_FETCH_TIMEOUT)"
+    if isinstance(error, httpx.ConnectError):
+        return "can't connect"
+    return f"the connection failed ({type(error).__name__})"
