@@ -12,6 +12,8 @@ OpenAI's error shape, worded as the CLI words it (paths on the server left out).
 from __future__ import annotations
 
 import json
+import logging
+import re
 import threading
 import time
 import uuid
@@ -21,18 +23,22 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.security import HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from qa.archive import Archive, make_answerer
 from qa.chat import Conversation
 from qa.errors import BadRequest, IndexNotFound, QAError, ServerError, public
 from qa.types import Answer, Answerer, AnswerStream, Citation, SearchOptions
 
+log = logging.getLogger(__name__)
 MODEL = "qa"
 LLM_MODEL = "qa-llm"
+NO_USAGE = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+"""No tokens are counted: the extractive answerer uses none, and a configured LLM's are its server's to count."""
 HISTORY_EXCHANGES = 3
 """How many earlier exchanges of a conversation are replayed to make a follow-up standalone."""
 
@@ -40,12 +46,14 @@ HISTORY_EXCHANGES = 3
 class ApiError(Exception):
     """An error the API answers with, in OpenAI's shape."""
 
-    def __init__(self, status: int, message: str, kind: str = "invalid_request_error", code: str | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, kind: str = "invalid_request_error", code: str | None = None, param: str | None = None
+    ) -> None:
         super().__init__(message)
-        self.status, self.message, self.kind, self.code = status, message, kind, code
+        self.status, self.message, self.kind, self.code, self.param = status, message, kind, code, param
 
     def body(self) -> dict[str, Any]:
-        return {"error": {"message": self.message, "type": self.kind, "param": None, "code": self.code}}
+        return {"error": {"message": self.message, "type": self.kind, "param": self.param, "code": self.code}}
 
 
 class Filtered(BaseModel):
@@ -56,7 +64,7 @@ class Filtered(BaseModel):
     since: str | None = Field(None, description="Only articles published on or after this day (YYYY-MM-DD).")
     until: str | None = Field(None, description="Only articles published on or before this day (YYYY-MM-DD).")
     sources: list[str] | str | None = Field(None, description="Only articles from these outlets.")
-    k: int | None = Field(None, description="Passages to retrieve (1 to QA_MAX_K).")
+    k: StrictInt | None = Field(None, description="Passages to retrieve (1 to QA_MAX_K).")
 
     def options(self) -> SearchOptions:
         sources = [self.sources] if isinstance(self.sources, str) else self.sources or ()
@@ -79,8 +87,14 @@ class Message(BaseModel):
     @property
     def text(self) -> str:
         if isinstance(self.content, list):
-            return "".join(part.text for part in self.content if part.type == "text")
+            return "\n".join(part.text for part in self.content if part.type == "text")
         return self.content or ""
+
+
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    include_usage: bool = False
 
 
 class ChatRequest(Filtered):
@@ -89,6 +103,7 @@ class ChatRequest(Filtered):
     model: str = MODEL
     messages: list[Message] = Field(min_length=1)
     stream: bool = False
+    stream_options: StreamOptions | None = None
 
 
 class SearchRequest(Filtered):
@@ -129,6 +144,11 @@ def reply_pieces(stream: AnswerStream) -> Iterator[str]:
     yield sources_markdown(answer.citations)
 
 
+def refusal(answer: Answer) -> str | None:
+    """OpenAI's `refusal` field: why the archive declined (the content says it too)."""
+    return answer.refusal_reason.sentence if answer.refused and answer.refusal_reason else None
+
+
 def _extras(answer: Answer) -> dict[str, Any]:
     """The fields a completion carries beside OpenAI's: those of `qa ask --json` but the text."""
     return {key: value for key, value in answer.to_dict().items() if key != "answer"}
@@ -138,7 +158,8 @@ def _conversation(archive: Archive, messages: list[Message], answerer: Answerer)
     """The conversation before the last user message, and that message: each user message with the
     assistant replies after it (their sources list left out) is one exchange."""
     spoken = [m for m in messages if m.role in ("user", "assistant")]
-    if not spoken or spoken[-1].role != "user":
+    last = [m for m in messages if m.role not in ("system", "developer")]
+    if not last or last[-1].role != "user":
         raise ApiError(400, "the last message must be the user's question", code="no_question")
     exchanges: list[tuple[str, str]] = []
     for message in spoken[:-1]:
@@ -164,9 +185,18 @@ class Api:
         configured = settings.answerer == "llm" or settings.llm_api_key is not None or settings.llm_base_url is not None
         return [MODEL, LLM_MODEL] if configured else [MODEL]
 
-    def answerer(self, model: str) -> Answerer:
+    def check_model(self, model: str) -> None:
         if model not in self.models():
-            raise ApiError(404, f"no model {model!r} here; models: {', '.join(self.models())}", code="model_not_found")
+            raise ApiError(
+                404,
+                f"no model {model!r} here; models: {', '.join(self.models())}",
+                "invalid_request_error",
+                "model_not_found",
+                "model",
+            )
+
+    def answerer(self, model: str) -> Answerer:
+        self.check_model(model)
         if model == MODEL or self.archive.settings.answerer == "llm":
             return self.archive.answerer
         with self._lock:
@@ -186,9 +216,13 @@ class Api:
                 "created": created,
                 "model": request.model,
                 "choices": [
-                    {"index": 0, "message": {"role": "assistant", "content": content, "refusal": None}, "finish_reason": "stop"}
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": content, "refusal": refusal(stream.answer)},
+                        "finish_reason": "stop",
+                    }
                 ],
-                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+                "usage": NO_USAGE,
                 **_extras(stream.answer),
             }
 
@@ -210,6 +244,8 @@ class Api:
                     if piece:
                         yield chunk({"content": piece})
                 yield chunk({}, "stop", **_extras(stream.answer))
+                if request.stream_options and request.stream_options.include_usage:
+                    yield f"data: {json.dumps({'id': reply_id, 'object': 'chat.completion.chunk', 'created': created, 'model': request.model, 'choices': [], 'usage': NO_USAGE})}\n\n"
             except QAError as error:
                 problem = self.error(error)
                 yield f"data: {json.dumps(problem.body(), ensure_ascii=False)}\n\n"
@@ -233,12 +269,18 @@ class Api:
 def add_api(app: FastAPI, archive: Archive) -> None:
     """Add the API's routes to the app, and the handlers that answer errors in OpenAI's shape."""
     api = Api(archive)
-    v1 = APIRouter(prefix="/v1", tags=["OpenAI-compatible"])
-    own = APIRouter(prefix="/api", tags=["Archive"])
+    bearer = [Depends(HTTPBearer(auto_error=False, description="QA_AUTH_TOKEN, when the server has one"))]
+    v1 = APIRouter(prefix="/v1", tags=["OpenAI-compatible"], dependencies=bearer)
+    own = APIRouter(prefix="/api", tags=["Archive"], dependencies=bearer)
 
     @v1.get("/models", summary="The models: qa (and qa-llm when an LLM is configured)")
     def list_models() -> dict[str, Any]:
         return {"object": "list", "data": [{"id": m, "object": "model", "created": 0, "owned_by": "qa"} for m in api.models()]}
+
+    @v1.get("/models/{model}", summary="One model")
+    def get_model(model: str) -> dict[str, Any]:
+        api.check_model(model)
+        return {"id": model, "object": "model", "created": 0, "owned_by": "qa"}
 
     @v1.post("/chat/completions", summary="Answer the last user message from the archive, with citations", response_model=None)
     def chat_completions(request: ChatRequest) -> dict[str, Any] | StreamingResponse:
@@ -259,14 +301,14 @@ def add_api(app: FastAPI, archive: Archive) -> None:
 
     @own.get("/articles", summary="The articles, newest first; `q` keeps those whose title, outlet, date or id hold every word")
     def articles(
-        q: str = "", limit: Annotated[int, Query(ge=1)] = 1000, offset: Annotated[int, Query(ge=0)] = 0
+        q: str = "", limit: Annotated[int, Query(ge=1, le=10_000)] = 1000, offset: Annotated[int, Query(ge=0)] = 0
     ) -> dict[str, Any]:
         found = [a for a in archive.articles() if a.matches(q)]
         return {"object": "list", "total": len(found), "data": [a.to_dict() for a in found[offset : offset + limit]]}
 
     @own.get("/articles/{article_id:path}", summary="One article: its details and text")
     def article(article_id: str) -> dict[str, Any]:
-        found = next((a for a in archive.articles() if article_id in (a.id, a.url, a.path)), None)
+        found = archive.article(article_id)
         if found is None:
             raise ApiError(404, f"no article {article_id!r} in the index", code="article_not_found")
         return {**found.to_dict(), "text": archive.article_text(found.id)}
@@ -295,7 +337,35 @@ def add_api(app: FastAPI, archive: Archive) -> None:
 
     @app.exception_handler(RequestValidationError)
     def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
-        first = error.errors()[0] if error.errors() else {"loc": (), "msg": "invalid request"}
-        where = ".".join(str(part) for part in first["loc"] if part != "body")
-        message = f"{where}: {first['msg']}" if where else str(first["msg"])
-        return JSONResponse(ApiError(400, message).body(), HTTPStatus.BAD_REQUEST)
+        return JSONResponse(_invalid(error).body(), HTTPStatus.BAD_REQUEST)
+
+    @app.exception_handler(Exception)
+    def unexpected(_request: Request, error: Exception) -> JSONResponse:
+        log.exception("the API failed on a request")
+        return JSONResponse(ApiError(500, "the server failed to answer; its log says why", "server_error").body(), 500)
+
+    @app.api_route("/v1/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    def unknown(request: Request, rest: str) -> JSONResponse:
+        """Any other path under /v1 and /api: OpenAI's 404, not the chat's page."""
+        problem = ApiError(404, f"no such API call: {request.method} {request.url.path}", code="unknown_url")
+        return JSONResponse(problem.body(), 404)
+
+
+TYPE_TAGS = re.compile(r"^(?:str|int|float|bool|none|list\[.*\]|dict\[.*\]|function-\w+\[.*\])$")
+
+
+def _invalid(error: RequestValidationError) -> ApiError:
+    """A request that does not fit its schema, in one line naming the field (without pydantic's
+    names for the alternatives of a union)."""
+    first = error.errors()[0] if error.errors() else {"type": "", "loc": (), "msg": "invalid request"}
+    if first["type"] == "json_invalid":
+        return ApiError(400, "the request body is not valid JSON", param=None)
+    parts = [str(part) for part in first["loc"] if part != "body" and not TYPE_TAGS.match(str(part))]
+    where = ".".join(parts)
+    if first["type"] == "missing" and not where:
+        return ApiError(400, "the request has no JSON body")
+    if first["type"] in ("model_attributes_type", "dict_type") and not where:
+        return ApiError(400, "the request body must be a JSON object, sent as Content-Type: application/json")
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return ApiError(400, f"{where}: {message}" if where else message, param=where or None)

@@ -35,6 +35,12 @@ from qa.types import (
 )
 
 
+def _valid_text(text: str) -> str:
+    """The text with characters that can't be encoded (lone surrogates, which a terminal's or a
+    client's broken input can carry) replaced, so the models can read it."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def make_answerer(settings: Settings) -> Answerer:
     """The answerer the settings name; the LLM client is imported only when it is used."""
     if settings.answerer == "llm":
@@ -139,6 +145,7 @@ class Archive:
         """The passages that best match the question, best first. `focus`: the words the answer is
         chosen for, when they differ from the question searched with (a follow-up's own words)."""
         self.check(question, **options)
+        question, focus = _valid_text(question), _valid_text(focus)
         self.index.refresh()
         if self._retriever is None:
             self._retriever = HybridRetriever(self.index)
@@ -192,6 +199,10 @@ class Archive:
             for dates in [[a.published for a in articles if a.published]]
         ]
 
+    def article(self, reference: str) -> ArticleInfo | None:
+        """The article named by its id, url or path as listed; None when none is."""
+        return next((a for a in self.articles() if a.named_by(reference)), None)
+
     def article_text(self, article_id: str) -> str:
         """An article's body as the index holds it; empty for an id it lacks."""
         bm25 = self.index.bm25
@@ -208,7 +219,7 @@ class Archive:
         unknown = []
         for reference in references:
             resolved = str(Path(reference).resolve())
-            matched = [a for a in known if reference in (a.id, a.url, a.path) or files[a.id] == resolved]
+            matched = [a for a in known if a.named_by(reference) or (reference and files[a.id] == resolved)]
             if not matched:
                 unknown.append(reference)
             chosen |= {a.id: a for a in matched}

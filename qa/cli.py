@@ -424,7 +424,9 @@ def mcp(index_dir: Path | None) -> None:
     """
     from qa.mcp_server import build_mcp
 
-    build_mcp(archive_for(index_dir=index_dir)).run("stdio")
+    archive = archive_for(index_dir=index_dir)
+    archive.stats()
+    build_mcp(archive).run("stdio")
 
 
 def main(args: list[str] | None = None) -> None:

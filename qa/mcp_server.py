@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,7 +37,7 @@ READ_ONLY = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 
 def build_mcp(archive: Archive) -> MCPServer:
     """The MCP server over an archive, its tools bound to it."""
-    server = MCPServer("qa-news-archive", instructions=INSTRUCTIONS)
+    server = MCPServer("qa-news-archive", instructions=INSTRUCTIONS, version=version("qa"))
 
     @contextmanager
     def tool_errors() -> Iterator[None]:
@@ -59,7 +60,7 @@ def build_mcp(archive: Archive) -> MCPServer:
         since: Since = None,
         until: Until = None,
         sources: Sources = None,
-        k: Annotated[int | None, Field(description="How many passages to return (default 10).")] = None,
+        k: Annotated[int | None, Field(description="How many passages to return, 1 to 100 (default 10).")] = None,
     ) -> dict[str, Any]:
         """Search the news archive for the passages that best match a query, best first. Each
         passage comes with its article's title, outlet, publication date, url and its text. Use it
@@ -93,7 +94,7 @@ def build_mcp(archive: Archive) -> MCPServer:
         whole text. Use it when a passage from search_articles or a citation from ask is not enough
         and you need the article's context."""
         with tool_errors():
-            found = next((a for a in archive.articles() if id in (a.id, a.url, a.path)), None)
+            found = archive.article(id)
             if found is None:
                 raise ToolError(f"no article {id!r} in the archive; search_articles gives the ids")
             return {**found.to_dict(), "text": archive.article_text(found.id)}

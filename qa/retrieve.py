@@ -119,7 +119,7 @@ def known_sources(wanted: tuple[str, ...], sources: list[str]) -> tuple[str, ...
     if missing:
         listed = ", ".join(sorted(known.values())[:20]) or "none"
         raise BadFilter(f"no articles from {', '.join(missing)} in the index; outlets: {listed}")
-    return tuple(known[w.lower()] for w in wanted)
+    return tuple(dict.fromkeys(known[w.lower()] for w in wanted))
 
 
 def one_copy_per_story(passages: list[Passage], bm25: Bm25Index) -> list[Passage]:

@@ -27,7 +27,10 @@ from typing import Any
 import gradio as gr
 import uvicorn
 from fastapi import FastAPI
-from starlette.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import HTMLResponse, JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from qa.api import add_api
@@ -75,8 +78,8 @@ def _unauthorized(message: str) -> JSONResponse:
 
 class BearerToken:
     """ASGI middleware: a request with `Authorization: Bearer <token>` is let into the Gradio app
-    as a logged-in user; one with any other Authorization header, or an API or MCP call without
-    one, is refused (401)."""
+    as a logged-in user; one with a wrong bearer token, or an API or MCP call without one, is
+    refused (401). Other Authorization schemes (a proxy's Basic login) are left to the chat's login."""
 
     def __init__(self, app: ASGIApp, token: str, gradio_app: Any) -> None:
         self.app = app
@@ -87,13 +90,14 @@ class BearerToken:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
-            given = next((value for key, value in scope["headers"] if key == b"authorization"), None)
-            if given is None and scope["path"].startswith(TOKEN_ONLY):
+            given = next((value for key, value in scope["headers"] if key == b"authorization"), b"")
+            scheme, _, value = given.partition(b" ")
+            bearer = scheme.lower() == b"bearer"
+            if not bearer and scope["path"].startswith(TOKEN_ONLY):
                 await _unauthorized("this archive is private: send Authorization: Bearer <QA_AUTH_TOKEN>")(scope, receive, send)
                 return
-            if given is not None:
-                scheme, _, value = given.partition(b" ")
-                if scheme.lower() != b"bearer" or not hmac.compare_digest(value.strip(), self.token):
+            if bearer:
+                if not hmac.compare_digest(value.strip(), self.token):
                     await _unauthorized("wrong access token (Authorization: Bearer <QA_AUTH_TOKEN>)")(scope, receive, send)
                     return
                 headers = [(key, value) for key, value in scope["headers"] if key != b"cookie"]
@@ -118,10 +122,14 @@ def create_app(archive: Archive) -> FastAPI:
         title="Ask the news archive",
         summary="Cited answers from a news archive: an OpenAI-compatible chat API, search, articles, and MCP at /mcp.",
         version=version("qa"),
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
+    add_docs(app)
     add_api(app, archive)
+    for name in ("mcp", "mcp.server"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     app.router.routes.extend(mcp_app.routes)
     token = settings.auth_token.get_secret_value() if settings.auth_token else None
 
@@ -144,7 +152,28 @@ def create_app(archive: Archive) -> FastAPI:
     if token:
         gradio_app = app.routes[-1].app  # type: ignore[attr-defined]
         app.add_middleware(BearerToken, token=token, gradio_app=gradio_app)
+    if is_loopback(settings.host):
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost", "::1", "[::1]"])
     return app
+
+
+def add_docs(app: FastAPI) -> None:
+    """The API's interactive docs at /docs, with Swagger UI served from the installed
+    swagger-ui-bundle (FastAPI's default page fetches it from a CDN, which this server never asks
+    the reader's browser to reach)."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/docs/assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Ask the news archive: API",
+            swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/docs/assets/favicon-32x32.png",
+        )
 
 
 @contextmanager

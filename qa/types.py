@@ -207,6 +207,10 @@ class ArticleInfo:
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
+    def named_by(self, reference: str) -> bool:
+        """Whether the reference is the article's id, url or path as listed (never when empty)."""
+        return bool(reference) and reference in (self.id, self.url, self.path)
+
     def matches(self, query: str) -> bool:
         """Whether every word of the query is in the article's title, outlet, date or id (ignoring case)."""
         haystack = f"{self.title} {self.source} {self.published} {self.id}".lower()

@@ -164,3 +164,49 @@ def test_models_search_ask_articles_health_and_the_openapi_page(client, url, see
     spec = httpx.get(url + "openapi.json").json()
     assert {"/v1/chat/completions", "/v1/models", "/v1/search", "/api/ask", "/api/articles", "/healthz"} <= set(spec["paths"])
     assert httpx.get(url + "docs").status_code == 200
+
+
+def test_odd_requests_get_clear_answers_in_openais_shape(client, url):
+    unknown = httpx.get(url + "v1/completions")
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_url"
+    post = url + "v1/chat/completions"
+    broken = httpx.post(post, content=b"{", headers={"content-type": "application/json"})
+    assert broken.status_code == 400 and broken.json()["error"]["message"] == "the request body is not valid JSON"
+    empty = httpx.post(post)
+    assert empty.status_code == 400 and empty.json()["error"]["message"] == "the request has no JSON body"
+    typed = httpx.post(post, json={"messages": [{"role": "user", "content": 5}]}).json()["error"]
+    assert typed["param"] == "messages.0.content" and "str" not in typed["message"].split(":")[0]
+    flag = httpx.post(post, json={"messages": [{"role": "user", "content": SEED_QUESTION}], "k": True})
+    assert flag.status_code == 400 and flag.json()["error"]["param"] == "k"
+    tool_last = [{"role": "user", "content": SEED_QUESTION}, {"role": "tool", "content": "42"}]
+    assert httpx.post(post, json={"messages": tool_last}).status_code == 400
+
+    body = b'{"messages": [{"role": "user", "content": "Who traveled to Moscow \\ud800 for talks with Putin?"}]}'
+    untyped = httpx.post(post, content=body)
+    assert untyped.status_code == 400 and "Content-Type: application/json" in untyped.json()["error"]["message"]
+    surrogate = httpx.post(post, content=body, headers={"content-type": "application/json"})
+    assert surrogate.status_code == 200 and "Witkoff" in surrogate.json()["choices"][0]["message"]["content"]
+    repeated = ask(client, SEED_QUESTION, sources=["MENAFN"] * 5000)
+    assert "Witkoff" in repeated.choices[0].message.content
+    parts = [{"type": "text", "text": "Who traveled to Moscow"}, {"type": "text", "text": "for talks with Putin?"}]
+    joined = client.chat.completions.create(model="qa", messages=[{"role": "user", "content": parts}])
+    assert "Witkoff" in joined.choices[0].message.content
+
+    assert client.models.retrieve("qa").id == "qa"
+    refused = ask(client, SEED_QUESTION, since="2025-12-08")
+    assert refused.choices[0].message.refusal == refused.refusal_reason["reason"]
+    chunks = list(
+        client.chat.completions.create(
+            model="qa", messages=[{"role": "user", "content": SEED_QUESTION}], stream=True, stream_options={"include_usage": True}
+        )
+    )
+    assert chunks[-1].usage is not None and chunks[-1].choices == []
+    assert httpx.get(url + "api/articles/").status_code == 404
+
+
+def test_the_docs_page_needs_nothing_from_other_hosts_and_other_host_names_are_refused(url):
+    page = httpx.get(url + "docs").text
+    assert "/docs/assets/swagger-ui-bundle.js" in page and "cdn." not in page
+    assert httpx.get(url + "docs/assets/swagger-ui-bundle.js").status_code == 200
+    assert httpx.get(url + "openapi.json").json()["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert httpx.get(url + "v1/models", headers={"Host": "rebound.example"}).status_code == 400

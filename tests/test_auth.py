@@ -95,3 +95,10 @@ def test_the_openai_compatible_api_needs_the_token_and_answers_with_it(url):
     reply = client.chat.completions.create(model="qa", messages=[{"role": "user", "content": SEED_QUESTION}])
     assert "Witkoff" in reply.choices[0].message.content
     assert httpx.get(url + "healthz").json()["status"] == "ok"
+
+
+def test_a_proxys_basic_login_leaves_the_chat_to_its_own_login_and_the_api_closed(url):
+    basic = {"Authorization": "Basic cmVhZGVyOnNlY3JldA=="}
+    page = httpx.get(url, headers=basic)
+    assert page.status_code == 200 and "Ask the news archive" not in page.text
+    assert httpx.get(url + "v1/models", headers=basic).status_code == 401
