@@ -10,11 +10,8 @@ from typing import Unpack
 from qa.config import Settings
 from qa.errors import BadRequest, IndexNotFound
 from qa.extractive import ExtractiveAnswerer
-from qa.feeds import check_feed_url, read_feeds
-from qa.fetch import Fetcher
 from qa.index import Index
 from qa.ingest import ingest
-from qa.pages import fetch_article
 from qa.retrieve import HybridRetriever
 from qa.types import (
     Answer,
@@ -51,7 +48,8 @@ def make_answerer(settings: Settings) -> Answerer:
 
 
 class Archive:
-    """A news archive on disk: its index folder, and the questions asked of it.
+    """A news archive on disk: its index folder, and the questions asked of it. (What fetches from
+    the web is imported only when a URL or a feed is read.)
 
     `Archive()` uses the settings from the environment (QA_*); `Archive(".qa")` names the folder;
     `Archive(settings=Settings(...))` sets everything, the answerer too (`answerer="llm"`). Opening
@@ -82,6 +80,9 @@ class Archive:
         One ingest writes an index at a time: a second one raises IndexBusy. A path that does not
         exist raises BadRequest before anything is written.
         """
+        from qa.fetch import Fetcher
+        from qa.pages import fetch_article
+
         urls = [str(p) for p in paths if str(p).startswith(("http://", "https://"))]
         files = [p for p in paths if str(p) not in urls]
         missing = [str(p) for p in files if not Path(p).exists()]
@@ -107,6 +108,8 @@ class Archive:
     def add_feed(self, url: str, name: str = "") -> Feed:
         """Follow a feed (its items are read by `refresh`); `name` is the outlet of items whose
         page names none (default: the feed's title). Following one already followed renames it."""
+        from qa.feeds import check_feed_url
+
         index = self._store()
         known = {feed.url: feed for feed in index.feeds()}
         feed = replace(known.get(check_feed_url(url), Feed(url)), name=name)
@@ -120,6 +123,9 @@ class Archive:
     def refresh(self, *, progress: bool = False) -> RefreshReport:
         """Read every followed feed and ingest its new and changed items (one failing feed or page
         is a problem of the report; the rest go on)."""
+        from qa.feeds import read_feeds
+        from qa.fetch import Fetcher
+
         index = self._store()
         feeds = index.feeds()
         if not feeds:

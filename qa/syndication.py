@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from datasketch import MinHash, MinHashLSH
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 SHINGLE_WORDS = 5
 LEAD_WORDS = 500
@@ -29,6 +31,8 @@ def _hash(shingle: str) -> int:
 
 
 def _signature(text: str) -> MinHash:
+    from datasketch import MinHash
+
     words = _WORD.findall(text.lower())[:LEAD_WORDS]
     shingles = {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(max(1, len(words) - SHINGLE_WORDS + 1))}
     signature = MinHash(num_perm=PERMUTATIONS, hashfunc=_hash)
@@ -39,7 +43,9 @@ def _signature(text: str) -> MinHash:
 def stories(new: Mapping[str, str], existing: Mapping[str, tuple[str, str]]) -> dict[str, str]:
     """The story each new article (id: text) joins, for those that copy an existing article (id:
     (text, its story id or "")) or a new one before them; an article that copies none is its own
-    story and is left out."""
+    story and is left out. (datasketch is imported here, when an ingest has articles to compare.)"""
+    from datasketch import MinHashLSH
+
     index = MinHashLSH(threshold=THRESHOLD, num_perm=PERMUTATIONS)
     story_of: dict[str, str] = {}
     for article_id, (text, story) in existing.items():
