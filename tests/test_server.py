@@ -82,3 +82,12 @@ def test_an_unreachable_server_is_a_one_line_error(tmp_path):
     with pytest.raises(ChromaUnavailable, match=f"cannot reach the Chroma server at {url} \\(QA_CHROMA_URL\\)") as raised:
         Archive(settings=Settings(index_dir=tmp_path, chroma_url=url)).ask(SEED_QUESTION)
     assert "\n" not in str(raised.value)
+
+
+def test_the_feed_list_is_kept_on_the_server_for_every_machine(server, tmp_path):
+    first = on_server(server, tmp_path / "machine-a", "shared-feeds")
+    first.add_feed("http://127.0.0.1:9/valley.xml", name="Valley Times")
+    second = on_server(server, tmp_path / "machine-b", "shared-feeds")
+    assert [(f.url, f.name) for f in second.feeds()] == [("http://127.0.0.1:9/valley.xml", "Valley Times")]
+    assert second.remove_feed("http://127.0.0.1:9/valley.xml")
+    assert first.feeds() == []

@@ -15,7 +15,7 @@ from newsroom import FIXTURES, sites
 
 from qa import Archive, Settings
 from qa.cli import cli
-from qa.render import corpus_markdown
+from qa.web import ChatHandlers
 
 from webapp import serving
 
@@ -83,6 +83,8 @@ def test_each_bad_page_or_feed_is_one_reported_line_and_the_rest_is_ingested(tmp
         for path, reason in bad.items():
             assert any(courier.page(path) in line and reason in line for line in lines), path
         assert "Traceback" not in shown.output
+        assert len(courier.requests("/status/500")) == 1 + QUICK["fetch_retries"], "a 5xx is retried"
+        assert len(courier.requests("/report.pdf")) == 1, "a wrong type is not"
 
         assert run("feeds", "add", courier.page("/broken.xml"), "--index", index).exit_code == 0
         assert run("feeds", "add", courier.page("/status/500"), "--index", index).exit_code == 0
@@ -186,7 +188,7 @@ def test_the_server_refreshes_in_the_background_and_shows_its_feeds(tmp_path):
         feed = archive.feeds()[0]
         assert feed.status == "3 items"
         assert len(archive.articles()) == 3
-        shown = corpus_markdown(archive.stats(), archive.feeds())
+        shown, *_ = ChatHandlers(archive).corpus_view()
         assert "Following 1 feed" in shown and "Valley feed" in shown and "3 items" in shown
 
 
