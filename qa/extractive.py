@@ -225,13 +225,16 @@ def _missing_name(
 ) -> Constraint | None:
     """A name of the question that no article of the archive holds; or, for a factoid question about
     one article, a name that none of the articles found holds. (A question that draws on several
-    articles may name what only an article not retrieved holds.)"""
+    articles may name what only an article not retrieved holds.) A role the articles may write
+    another way ("CEO", "chief executive") is the role constraint's to check, not a name."""
     names = [c for c in intent.constraints if c.kind == "entity"]
-    unknown = next((c for c in names if set(terms(c.text)) & retrieval.unknown_terms), None)
+    roles = {t for c in intent.constraints if c.kind == "role" for form in c.forms for t in terms(form)}
+    absent = retrieval.unknown_terms - roles
+    unknown = next((c for c in names if set(terms(c.text)) & absent), None)
     if unknown or intent.type not in FACTOID or several:
-        return unknown or _unknown_name(question, retrieval.unknown_terms)
+        return unknown or _unknown_name(question, absent)
     everything = " ".join(articles.values())
-    return next((c for c in names if not c.met_by(everything)), None) or _unknown_name(question, retrieval.unknown_terms)
+    return next((c for c in names if not c.met_by(everything)), None) or _unknown_name(question, absent)
 
 
 def _with_partner(short: str, sentence: str, intent: Intent) -> str:
@@ -272,8 +275,9 @@ class _Evidence:
 
     def unmet(self, sentences: Sequence[str], article_ids: Iterable[str]) -> Constraint | None:
         """The first year or month that neither the sentences say nor the articles were published
-        in, the first number that none of the articles holds, or, for a factoid question about one
-        article, the first name of the question that none of them holds."""
+        in, a role ("the CEO of ...") that no sentence states, the first number that none of the
+        articles holds, or, for a factoid question about one article, the first name of the
+        question that none of them holds."""
         ids = set(self.articles) if self.several else set(article_ids)
         if self.several:
             sentences = [*sentences, *self.articles.values()]
@@ -283,6 +287,9 @@ class _Evidence:
             if constraint.kind in ("year", "month"):
                 said = any(constraint.met_by(text) for text in sentences)
                 if not said and not any(constraint.met_by("", self.published.get(a, "")) for a in ids):
+                    return constraint
+            elif constraint.kind == "role" and self.intent.type in FACTOID:
+                if not any(constraint.met_by(text) for text in sentences):
                     return constraint
             elif self._checked(constraint) and not any(constraint.met_by(self.articles.get(a, "")) for a in ids):
                 return constraint
@@ -322,6 +329,8 @@ def _unmet(constraint: Constraint | None, chosen: list[_Sentence]) -> Answer:
         return Answer.refusal()
     if constraint.kind == "entity":
         detail = f"none of the articles found mentions {constraint.text}"
+    elif constraint.kind == "role":
+        detail = f"none of the articles found names the {constraint.text}"
     elif constraint.kind == "year" and chosen and chosen[0].passage.published:
         found = sorted(set(re.findall(r"\b(?:19|20)\d\d\b", chosen[0].text)) | {chosen[0].passage.published[:4]})
         detail = f"the articles found are about {' and '.join(found)}, not {constraint.text}"

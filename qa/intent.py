@@ -139,10 +139,16 @@ class Constraint:
     text: str
     forms: tuple[str, ...]
     label: str = ""
+    near: str = ""
+    """For a role ("CEO" of "Nvidia"), the words of the name (its acronyms when it has any: "IIHS"
+    of "IIHS Vehicle Research Center"), one of which the role must stand near: a sentence that has
+    both far apart ("Nvidia's rival, whose CEO ...") states another relation."""
 
     def met_by(self, text: str, published: str = "") -> bool:
         """Whether a text (an article's passages and title), published on a YYYY-MM-DD day, meets it."""
         low = _DIGIT_GROUPS.sub("", text.lower())
+        if self.kind == "role":
+            return _close(low, self.forms, self.near)
         if any(_has(low, _DIGIT_GROUPS.sub("", form)) for form in self.forms):
             return True
         if self.kind == "year":
@@ -165,6 +171,20 @@ class Constraint:
 
 
 _DIGIT_GROUPS = re.compile(r"(?<=\d),(?=\d{3})")
+
+
+ROLE_REACH = 40
+"""Most characters between a role and its name ("Sam Altman, the chief executive of OpenAI")."""
+
+
+def _close(text: str, forms: tuple[str, ...], name: str) -> bool:
+    """Whether one of the forms stands within ROLE_REACH characters of a word of the name in the text."""
+    names = [(m.start(), m.end()) for word in name.split() for m in re.finditer(rf"(?<!\w){re.escape(word)}", text)]
+    for form in forms:
+        for match in re.finditer(rf"(?<!\w){re.escape(form)}(?!\w)", text):
+            if any(match.start() - ROLE_REACH <= end and start <= match.end() + ROLE_REACH for start, end in names):
+                return True
+    return False
 
 
 def _has(text: str, form: str) -> bool:
@@ -419,6 +439,14 @@ def constraints(question: str, outlets: tuple[str, ...] = ()) -> tuple[Constrain
         text = match.group(0).strip()
         if (text[0] in "$€£" or not text[-1].isdigit()) and not re.match(r"[-\s]old\b", question[match.end() :]):
             add(*match.span(), Constraint("number", text, _amount_forms(text)))
+    role = _ROLE_ASKED.match(question)
+    if role and role.group("role").lower().split()[-1] in _ROLE_WORDS:
+        name = re.sub(r"^the\s+", "", role.group("of"), flags=re.IGNORECASE)
+        forms = _ROLE_FORMS.get(role.group("role").lower(), (role.group("role").lower(),))
+        words = [w for w in re.findall(r"[\w&-]+", name) if len(w) > 2 and w.lower() not in ("the", "sir")]
+        acronyms = [w for w in words if w.isupper()]
+        near = " ".join(w.lower() for w in acronyms or words)
+        add(*role.span("role"), Constraint("role", f"{role.group('role')} of {name}", forms, near=near))
     known = tuple(o.lower() for o in outlets)
     for entity in entities([question])[0]:
         rest = re.match(r"\w*", question[entity.end :])
@@ -435,6 +463,38 @@ def constraints(question: str, outlets: tuple[str, ...] = ()) -> tuple[Constrain
         kind = "nationality" if entity.label == "NORP" else "entity"
         add(entity.start, entity.end, Constraint(kind, name, tuple(sorted(forms)), entity.label))
     return tuple(c for _, c in sorted(found, key=lambda pair: pair[0]))
+
+
+_ROLE_ASKED = re.compile(
+    r"^\s*(?i:who|what)\s+(?i:is|was|are|were)\s+(?i:the\s+)?(?i:current\s+|new\s+|former\s+|interim\s+)?"
+    r"(?P<role>(?:[a-z][a-z-]+\s+)?(?:[a-z][a-z-]+|CEO|CFO|CTO|COO))\s+of\s+"
+    r"(?P<of>(?:the\s+)?[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*)*)"
+)
+"""A question for who or what stands in a relation to a name: "Who is the CEO of Nvidia?", "What is
+the capital of Australia?". The sentence that answers it states the relation (the role noun);
+one that only shares the name answers something else."""
+_ROLE_FORMS: dict[str, tuple[str, ...]] = {
+    "ceo": ("ceo", "chief executive"),
+    "chief executive": ("chief executive", "ceo"),
+    "chief executive officer": ("chief executive", "ceo"),
+    "cfo": ("cfo", "chief financial officer", "finance chief"),
+    "cto": ("cto", "chief technology officer", "technology chief"),
+    "coo": ("coo", "chief operating officer"),
+    "president": ("president",),
+    "vice president": ("vice president", "vice-president", "vp"),
+    "founder": ("founder", "founded", "co-founder", "cofounder"),
+    "co-founder": ("co-founder", "cofounder", "founder", "founded"),
+    "owner": ("owner", "owns", "owned", "bought", "acquired"),
+    "head": ("head", "heads", "headed", "chief", "leader", "leads", "led"),
+    "leader": ("leader", "leads", "led", "head"),
+    "chair": ("chair", "chairman", "chairwoman", "chairperson"),
+    "chairman": ("chairman", "chair", "chairwoman", "chairperson"),
+}
+"""Role nouns that articles also write another way (an abbreviation, a verb): generic English, not
+names."""
+_ROLE_WORDS = frozenset(_HEADS[AnswerType.PERSON].split()) | {"capital", "owner", "parent", "cfo", "cto", "coo", "ceo"}
+"""Nouns of a relation to a name: people's roles, and a few of places and companies. Not "name",
+"title" or "type", which ask what something is called."""
 
 
 def _amount_forms(text: str) -> tuple[str, ...]:

@@ -7,6 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 ARTICLES = {
+    "chipmakers.md": """---
+title: Chipmakers open research offices in the harbour district
+date: 2024-02-02
+source: Harbour Business
+---
+Nvidia, Intel and Arm opened research offices in the harbour district this winter.
+Arm chief executive Rene Haas said the new office would employ 200 engineers by next year.
+""",
     "sportsbook.md": """---
 title: Caesars Sportsbook promo code brings a welcome bonus for new bettors
 date: 2023-11-20

@@ -86,6 +86,7 @@ def test_an_answer_quotes_no_padding(newsdesk):
         ("How many troops did Germany send to Ukraine in December 2025?", "2025"),
         ("Who will play the duchess in season 3 of The Zorblaxian Palace?", "Zorblaxian"),
         ("Which actor was cast as Scrooge in a London season of A Christmas Carol?", "London"),
+        ("Who is the CEO of Nvidia?", "none of the articles found names the CEO of Nvidia"),
     ],
 )
 def test_a_near_miss_is_refused_naming_the_constraint_it_misses(newsdesk, question, named):
@@ -98,6 +99,7 @@ def test_the_twin_that_matches_is_answered(newsdesk):
     assert newsdesk.ask("Who won the 2021 Harbourside Prize?").short == "Odile Ferrant"
     assert newsdesk.ask("How many air-defence missiles did Germany pledge to Ukraine in December 2023?").short == "4,000"
     assert newsdesk.ask("Which actor was cast as Scrooge in a Melbourne season of A Christmas Carol?").short == "Owen Teale"
+    assert newsdesk.ask("Who is the CEO of Arm?").short == "Rene Haas"
 
 
 def test_each_cause_of_a_refusal_has_its_own_reason(seeded, tmp_path):
