@@ -441,12 +441,12 @@ def constraints(question: str, outlets: tuple[str, ...] = ()) -> tuple[Constrain
             add(*match.span(), Constraint("number", text, _amount_forms(text)))
     role = _ROLE_ASKED.match(question)
     if role and role.group("role").lower().split()[-1] in _ROLE_WORDS:
-        name = re.sub(r"^the\s+", "", role.group("of"), flags=re.IGNORECASE)
-        forms = _ROLE_FORMS.get(role.group("role").lower(), (role.group("role").lower(),))
-        words = [w for w in re.findall(r"[\w&-]+", name) if len(w) > 2 and w.lower() not in ("the", "sir")]
+        related = re.sub(r"^the\s+", "", role.group("of"), flags=re.IGNORECASE)
+        said = _ROLE_FORMS.get(role.group("role").lower(), (role.group("role").lower(),))
+        words = [w for w in re.findall(r"[\w&-]+", related) if len(w) > 2 and w.lower() not in ("the", "sir")]
         acronyms = [w for w in words if w.isupper()]
         near = " ".join(w.lower() for w in acronyms or words)
-        add(*role.span("role"), Constraint("role", f"{role.group('role')} of {name}", forms, near=near))
+        add(*role.span("role"), Constraint("role", f"{role.group('role')} of {related}", said, near=near))
     known = tuple(o.lower() for o in outlets)
     for entity in entities([question])[0]:
         rest = re.match(r"\w*", question[entity.end :])
