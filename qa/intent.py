@@ -529,9 +529,12 @@ measures ("how much horsepower"), or by what money is paid as."""
 
 
 def labels(question: str, kind: AnswerType) -> frozenset[str]:
-    """The entity labels that can answer a question of a type, narrowed by what it counts."""
+    """The entity labels that can answer a question of a type, narrowed by what it counts ("how
+    long" and "how old" by a span of time or a length: "48 hours", "two years", "3 miles")."""
     low = question.lower()
     if kind is AnswerType.NUMBER:
+        if re.search(r"\bhow (?:long|old)\b", low):
+            return frozenset({"DATE", "TIME", "QUANTITY"})
         if re.search(r"\b(percent|percentage|share|stake|rate)\b|%", low):
             return frozenset({"PERCENT"})
         if re.search(r"\bby how much\b", low):

@@ -14,6 +14,7 @@ source: Harbour Business
 ---
 Nvidia, Intel and Arm opened research offices in the harbour district this winter.
 Arm chief executive Rene Haas said the new office would employ 200 engineers by next year.
+Arm signed a lease of 12 years on the former customs house, where 40 desks are ready.
 """,
     "sportsbook.md": """---
 title: Caesars Sportsbook promo code brings a welcome bonus for new bettors

@@ -102,6 +102,10 @@ def test_the_twin_that_matches_is_answered(newsdesk):
     assert newsdesk.ask("Who is the CEO of Arm?").short == "Rene Haas"
 
 
+def test_how_long_is_answered_by_a_span_of_time_not_a_count(newsdesk):
+    assert newsdesk.ask("How long is Arm's lease on the former customs house?").short == "12 years"
+
+
 def test_each_cause_of_a_refusal_has_its_own_reason(seeded, tmp_path):
     empty = Archive(tmp_path / "empty")
     (tmp_path / "nothing").mkdir()
