@@ -10,17 +10,13 @@ chunks are what PyTorch is for); a test checks that both give the same vectors.
 
 from __future__ import annotations
 
+import json
 import math
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-MAX_TOKENS = 256
-"""The model's max_seq_length (sentence_bert_config.json): longer questions are cut, as sentence-transformers cuts them."""
-HEADS = 12
-EPS = 1e-12
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
@@ -33,10 +29,10 @@ def _erf(x: np.ndarray) -> np.ndarray:
     return result
 
 
-def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
     mean = x.mean(-1, keepdims=True)
     variance = ((x - mean) ** 2).mean(-1, keepdims=True)
-    result: np.ndarray = (x - mean) / np.sqrt(variance + EPS) * weight + bias
+    result: np.ndarray = (x - mean) / np.sqrt(variance + eps) * weight + bias
     return result
 
 
@@ -47,6 +43,11 @@ class MiniLMQueryEncoder:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        config = json.loads((folder / "config.json").read_text())
+        self.heads = int(config["num_attention_heads"])
+        self.eps = float(config["layer_norm_eps"])
+        self.max_tokens = int(json.loads((folder / "sentence_bert_config.json").read_text())["max_seq_length"])
+        """Longer questions are cut, as sentence-transformers cuts them."""
 
     @cached_property
     def _tokenizer(self) -> Any:
@@ -54,7 +55,7 @@ class MiniLMQueryEncoder:
 
         tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
         tokenizer.no_padding()
-        tokenizer.enable_truncation(MAX_TOKENS)
+        tokenizer.enable_truncation(self.max_tokens)
         return tokenizer
 
     @cached_property
@@ -71,7 +72,7 @@ class MiniLMQueryEncoder:
         w = self._weights
         ids = np.array(self._tokenizer.encode(text).ids)
         x = w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][: len(ids)]
-        x = _layer_norm(x + w["embeddings.token_type_embeddings.weight"][0], *self._norm("embeddings.LayerNorm"))
+        x = self._normalized(x + w["embeddings.token_type_embeddings.weight"][0], "embeddings.LayerNorm")
         layer = 0
         while f"encoder.layer.{layer}.attention.self.query.weight" in w:
             x = self._layer(x, f"encoder.layer.{layer}.")
@@ -79,8 +80,8 @@ class MiniLMQueryEncoder:
         pooled = x.mean(axis=0)
         return [float(v) for v in pooled / max(float(np.linalg.norm(pooled)), 1e-12)]
 
-    def _norm(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        return self._weights[f"{name}.weight"], self._weights[f"{name}.bias"]
+    def _normalized(self, x: np.ndarray, name: str) -> np.ndarray:
+        return _layer_norm(x, self._weights[f"{name}.weight"], self._weights[f"{name}.bias"], self.eps)
 
     def _dense(self, x: np.ndarray, name: str) -> np.ndarray:
         """A linear layer (its weight kept transposed, as x @ W needs it)."""
@@ -89,19 +90,17 @@ class MiniLMQueryEncoder:
 
     def _layer(self, x: np.ndarray, prefix: str) -> np.ndarray:
         tokens, width = x.shape
-        size = width // HEADS
+        size = width // self.heads
 
         def heads(name: str) -> np.ndarray:
-            return self._dense(x, f"{prefix}attention.self.{name}").reshape(tokens, HEADS, size).transpose(1, 0, 2)
+            return self._dense(x, f"{prefix}attention.self.{name}").reshape(tokens, self.heads, size).transpose(1, 0, 2)
 
         query, key, value = heads("query"), heads("key"), heads("value")
         scores = query @ key.transpose(0, 2, 1) / math.sqrt(size)
         scores = np.exp(scores - scores.max(-1, keepdims=True))
         context = (scores / scores.sum(-1, keepdims=True)) @ value
         context = context.transpose(1, 0, 2).reshape(tokens, width)
-        x = _layer_norm(
-            x + self._dense(context, f"{prefix}attention.output.dense"), *self._norm(f"{prefix}attention.output.LayerNorm")
-        )
+        x = self._normalized(x + self._dense(context, f"{prefix}attention.output.dense"), f"{prefix}attention.output.LayerNorm")
         inner = self._dense(x, f"{prefix}intermediate.dense")
         inner = 0.5 * inner * (1.0 + _erf(inner / math.sqrt(2.0)))
-        return _layer_norm(x + self._dense(inner, f"{prefix}output.dense"), *self._norm(f"{prefix}output.LayerNorm"))
+        return self._normalized(x + self._dense(inner, f"{prefix}output.dense"), f"{prefix}output.LayerNorm")
