@@ -79,7 +79,7 @@ def _card(c: Citation, key: int) -> str:
 
 def _also_link(article: ArticleInfo) -> str:
     """Another outlet that carried the story, linked to its copy when it has a web address."""
-    name = html.escape(" ".join(part for part in (article.source or article.title, article.published) if part))
+    name = html.escape(", ".join(part for part in (article.source or article.title, article.published) if part))
     if urlparse(article.url).scheme in ("http", "https"):
         return f'<a href="{html.escape(article.url)}" target="_blank" rel="noopener noreferrer">{name}</a>'
     return name
