@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Unpack
+
+from tqdm import tqdm
 
 from qa.config import Settings
 from qa.errors import BadRequest, IndexNotFound
@@ -30,6 +33,9 @@ from qa.types import (
     SearchOptions,
     foreign_outlet_refusal,
 )
+
+_URL = re.compile(r"^[A-Za-z][\w+.-]*://")
+"""A path that names a scheme is a URL (fetched when http or https; refused with its reason when not)."""
 
 
 def _valid_text(text: str) -> str:
@@ -83,13 +89,14 @@ class Archive:
         from qa.fetch import Fetcher
         from qa.pages import fetch_article
 
-        urls = [str(p) for p in paths if str(p).startswith(("http://", "https://"))]
+        urls = [str(p) for p in paths if _URL.match(str(p))]
         files = [p for p in paths if str(p) not in urls]
         missing = [str(p) for p in files if not Path(p).exists()]
         if missing:
             raise BadRequest(f"no such file or folder: {', '.join(missing)}")
         with Fetcher(self.settings) as fetcher:
-            fetched = [item for url in urls for item in fetch_article(fetcher, url)]
+            pages = tqdm(urls, desc="Fetching", unit="page", disable=not progress or not urls)
+            fetched = [item for url in pages for item in fetch_article(fetcher, url)]
         self._index = Index(self.settings, create=True, rebuild=rebuild)
         self._retriever = None
         return ingest(self._index, files, articles=fetched, progress=progress)
@@ -106,13 +113,16 @@ class Archive:
         return self._store().feeds()
 
     def add_feed(self, url: str, name: str = "") -> Feed:
-        """Follow a feed (its items are read by `refresh`); `name` is the outlet of items whose
-        page names none (default: the feed's title). Following one already followed renames it."""
+        """Follow a feed (its items are read by `refresh`); `name`, when given, is the outlet of all
+        its items (else each page's site name, else the feed's title). Following one already
+        followed with a name renames it."""
         from qa.feeds import check_feed_url
 
+        check_feed_url(url)
         index = self._store()
         known = {feed.url: feed for feed in index.feeds()}
-        feed = replace(known.get(check_feed_url(url), Feed(url)), name=name)
+        feed = known.get(url, Feed(url))
+        feed = replace(feed, name=name or feed.name)
         index.save_feed(feed)
         return feed
 
@@ -122,7 +132,8 @@ class Archive:
 
     def refresh(self, *, progress: bool = False) -> RefreshReport:
         """Read every followed feed and ingest its new and changed items (one failing feed or page
-        is a problem of the report; the rest go on)."""
+        is a problem of the report; the rest go on). A feed removed or renamed while the refresh ran
+        stays removed or renamed."""
         from qa.feeds import read_feeds
         from qa.fetch import Fetcher
 
@@ -132,12 +143,17 @@ class Archive:
             raise BadRequest("no feeds are followed: add one with `qa feeds add URL`")
         known = set(index.docstore.docs)
         with Fetcher(self.settings) as fetcher:
-            read = read_feeds(feeds, fetcher, known)
+            read = read_feeds(feeds, fetcher, known, progress=progress)
         self._index, self._retriever = index, None
         done = ingest(index, [], articles=[*read.articles, *read.problems], progress=progress)
+        now = {feed.url: feed for feed in index.feeds()}
         for feed in read.feeds:
-            index.save_feed(feed)
-        report = RefreshReport(**vars(done), requests=fetcher.requests, received=fetcher.received)
+            if feed.url in now:
+                index.save_feed(replace(feed, name=now[feed.url].name))
+        failed = sum(feed.status.startswith("failed") for feed in read.feeds)
+        report = RefreshReport(
+            **vars(done), requests=fetcher.requests, received=fetcher.received, feeds=len(feeds), failed_feeds=failed
+        )
         report.unchanged += read.unchanged
         return report
 

@@ -139,7 +139,9 @@ def feeds() -> None:
 @feeds.command("add")
 @click.argument("url")
 @index_option
-@click.option("--name", default="", help="The outlet of items whose page names none [default: the feed's title].")
+@click.option(
+    "--name", default="", help="The outlet of all the feed's items [default: each page's site name, else the feed's title]."
+)
 def feeds_add(url: str, index_dir: Path | None, name: str) -> None:
     """Follow the feed at URL."""
     feed = archive_for(index_dir=index_dir).add_feed(url, name)
@@ -182,13 +184,16 @@ def refresh(index_dir: Path | None, quiet: bool) -> None:
     """Read every followed feed and ingest its new and changed items.
 
     Prints `added N, updated N, unchanged N, skipped N`, with a line for each
-    feed or page that failed (the rest go on).
+    feed or page that failed (the rest go on). Exits 1 when no feed could be
+    read at all.
     """
     started = time.perf_counter()
     archive = archive_for(index_dir=index_dir)
     report = archive.refresh(progress=not quiet)
     print_report(archive, report, started)
     click.echo(f"{report.requests} requests, {report.received / 1024:.0f} KiB received", err=True)
+    if report.failed_feeds == report.feeds:
+        raise SystemExit(1)
 
 
 @cli.command("list")

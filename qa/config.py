@@ -60,9 +60,12 @@ class Settings(BaseSettings):
     @classmethod
     def _duration(cls, value: object) -> object:
         """A duration as seconds, or with a unit: 90s, 30m, 2h."""
-        if isinstance(value, str) and (match := re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh])\s*", value.lower())):
-            return float(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
-        return value
+        if not isinstance(value, str):
+            return value
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", value.lower())
+        if match is None:
+            raise ValueError("a duration such as 90s, 30m or 2h, or a number of seconds")
+        return float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
 
     refresh_seconds: float = Field(
         2.0, ge=0, description="How often an open archive checks Chroma for another process's finished ingest."

@@ -3,7 +3,9 @@ article (from the feed's own full text when it carries one, else from the linked
 
 A refresh asks each feed whether it changed since the last one (a 304 costs no body), and an
 item whose entry is the same as last time, and whose article is still in the index, is not
-fetched again: a refresh of an unchanged feed is one small request. One failing feed or page is
+fetched again: a refresh of an unchanged feed is one small request. (When the index lacks some
+of a feed's articles, after a rebuild or a removal, the feed is read whole again.) A feed's name,
+when it has one, is the outlet of all its items; else a page's own site name, else the feed's title. One failing feed or page is
 a line of the report; the rest go on.
 """
 
@@ -16,9 +18,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 from xml.sax import SAXParseException
 
+from tqdm import tqdm
+
 from qa.corpus import record_article
 from qa.errors import BadRequest, FetchFailed
-from qa.fetch import FEED_TYPES, Fetcher, Validators
+from qa.fetch import FEED_TYPES, Fetcher, Validators, check_url
 from qa.pages import MIN_TEXT_CHARS, fetch_article
 from qa.types import Article, Feed, Problem
 
@@ -35,24 +39,27 @@ class FeedRead:
 
 
 def check_feed_url(url: str) -> str:
-    """The URL, or BadRequest when it is not an http(s) URL."""
-    if not url.startswith(("http://", "https://")):
-        raise BadRequest(f"{url!r} is not a feed URL (http:// or https://)")
-    return url
+    """The URL, or BadRequest when it is not an http(s) URL with a host."""
+    try:
+        return check_url(url)
+    except (FetchFailed, ValueError):
+        raise BadRequest(f"{url[:200]!r} is not a feed URL (http:// or https:// and a host)") from None
 
 
-def read_feeds(feeds: list[Feed], fetcher: Fetcher, known: set[str]) -> FeedRead:
+def read_feeds(feeds: list[Feed], fetcher: Fetcher, known: set[str], *, progress: bool = False) -> FeedRead:
     """Read every feed: `known` holds the ids of the articles the index has."""
     read = FeedRead()
-    for feed in feeds:
+    for feed in tqdm(feeds, desc="Feeds", unit="feed", disable=not progress):
         read.feeds.append(_read_feed(feed, fetcher, known, read))
     return read
 
 
 def _read_feed(feed: Feed, fetcher: Fetcher, known: set[str], read: FeedRead) -> Feed:
     now = datetime.now(UTC).isoformat(timespec="seconds")
+    whole = all(item.partition(" ")[2] in known for item in feed.items.values())
+    validators = Validators(feed.etag, feed.last_modified) if whole else Validators()
     try:
-        fetched = fetcher.get(feed.url, FEED_TYPES, Validators(feed.etag, feed.last_modified))
+        fetched = fetcher.get(feed.url, FEED_TYPES, validators)
     except FetchFailed as error:
         read.problems.append(Problem(feed.url, str(error).removeprefix(f"{feed.url}: ")))
         return replace(feed, refreshed=now, status=f"failed: {str(error).removeprefix(f'{feed.url}: ')}")
@@ -68,7 +75,7 @@ def _read_feed(feed: Feed, fetcher: Fetcher, known: set[str], read: FeedRead) ->
         reason = f"not a well-formed feed ({broken})" if isinstance(broken, SAXParseException) else "the feed has no items"
         read.problems.append(Problem(feed.url, reason))
         return replace(feed, refreshed=now, status=f"failed: {reason}")
-    outlet = feed.name or str(parsed.feed.get("title") or "")
+    title = str(parsed.feed.get("title") or "")
     items: dict[str, str] = {}
     for entry in parsed.entries:
         key = str(entry.get("id") or entry.get("link") or "")
@@ -80,8 +87,9 @@ def _read_feed(feed: Feed, fetcher: Fetcher, known: set[str], read: FeedRead) ->
             read.unchanged += 1
             items[key] = feed.items[key]
             continue
-        for item in _entry_articles(entry, outlet, fetcher):
+        for item in _entry_articles(entry, feed.name or title, fetcher):
             if isinstance(item, Article):
+                item = replace(item, source=feed.name) if feed.name else item
                 read.articles.append(item)
                 items[key] = f"{fingerprint} {item.id}"
             else:
@@ -89,6 +97,7 @@ def _read_feed(feed: Feed, fetcher: Fetcher, known: set[str], read: FeedRead) ->
     status = f"{len(parsed.entries)} items"
     return replace(
         feed,
+        title=title,
         etag=fetched.validators.etag,
         last_modified=fetched.validators.last_modified,
         refreshed=now,

@@ -28,6 +28,7 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 BACKOFF = 0.5
 MAX_WAIT = 30.0
+MAX_URL_CHARS = 2_000
 DISALLOW_ALL = ["User-agent: *", "Disallow: /"]
 
 
@@ -70,6 +71,7 @@ class Fetcher:
         self._robots: dict[str, RobotFileParser | None] = {}
         self._next_at: dict[str, float] = {}
         self._delays: dict[str, float] = {}
+        self._unreachable: dict[str, str] = {}
         self._lock = threading.Lock()
         self.requests = 0
         self.received = 0
@@ -83,6 +85,13 @@ class Fetcher:
     def get(self, url: str, accept: tuple[str, ...], validators: Validators = Validators()) -> Fetched:
         """Fetch a URL whose content type is one of `accept`, asking with the validators whether it
         changed; raise FetchFailed with the reason when it can't be had."""
+        try:
+            return self._get(url, accept, validators)
+        except (ValueError, httpx.InvalidURL) as error:
+            raise FetchFailed(f"{url[:200]}: not a valid URL ({str(error)[:100]})") from None
+
+    def _get(self, url: str, accept: tuple[str, ...], validators: Validators) -> Fetched:
+        check_url(url)
         seen = {url}
         for _ in range(self.settings.fetch_max_redirects + 1):
             response = self._request(url, validators)
@@ -105,16 +114,18 @@ class Fetcher:
             raise FetchFailed(f"{url}: the server answered {response.status_code} {response.reason}")
         content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in accept and not (content_type.endswith("+xml") and "application/xml" in accept):
-            raise FetchFailed(f"{url}: is {content_type or 'of no stated type'}, not {accept[0]}")
+            hint = "; follow a feed with `qa feeds add URL`" if content_type in FEED_TYPES and accept == PAGE_TYPES else ""
+            raise FetchFailed(f"{url}: is {content_type or 'of no stated type'}, not {accept[0]}{hint}")
         return Fetched(url, 200, response.body, content_type, validators)
 
     def _request(self, url: str, validators: Validators) -> _Response:
         """One GET, after robots.txt allows it and the host's pause is over; retried on 5xx, 429 and
         failed connections."""
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchFailed(f"{url}: not an http(s) URL")
         if not self._allowed(url):
+            origin = f"{parts.scheme}://{parts.netloc}"
+            if origin in self._unreachable:
+                raise FetchFailed(f"{url}: {self._unreachable[origin]}")
             raise FetchFailed(f"{url}: robots.txt of {parts.hostname} disallows fetching it")
         for attempt in range(self.settings.fetch_retries + 1):
             last = attempt == self.settings.fetch_retries
@@ -173,11 +184,17 @@ class Fetcher:
         robots = RobotFileParser()
         try:
             response = self._send(origin + "/robots.txt", {})
-        except (httpx.TransportError, FetchFailed):
+        except (httpx.TransportError, FetchFailed) as error:
+            reason = _describe(error) if isinstance(error, httpx.TransportError) else str(error).split(": ", 1)[-1]
+            self._unreachable[origin] = f"{reason} (robots.txt of {urlsplit(origin).hostname} could not be read)"
             robots.parse(DISALLOW_ALL)
             return robots
         if 300 <= response.status_code < 500:
             return None
+        if response.status_code != 200:
+            self._unreachable[origin] = (
+                f"robots.txt of {urlsplit(origin).hostname} answered {response.status_code}, so nothing may be fetched there"
+            )
         robots.parse(response.body.decode("utf-8", "replace").splitlines() if response.status_code == 200 else DISALLOW_ALL)
         return robots
 
@@ -189,6 +206,19 @@ class Fetcher:
             start = max(now, self._next_at.get(host, 0.0))
             self._next_at[host] = start + interval
         time.sleep(start - now)
+
+
+def check_url(url: str) -> str:
+    """The URL, or FetchFailed when it is not an http(s) URL with a host, or holds what a request
+    can't carry; a port that is no number raises ValueError (reading `port` checks it)."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise FetchFailed(f"{url[:200]}: not an http(s) URL")
+    if any(c.isspace() or ord(c) < 32 for c in url) or len(url) > MAX_URL_CHARS:
+        raise FetchFailed(f"{url[:200]}: not a valid URL (spaces, control characters or over {MAX_URL_CHARS:,} characters)")
+    if parts.port == 0:
+        raise FetchFailed(f"{url[:200]}: port 0")
+    return url
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ def page_article(html: str | bytes, url: str, fallback: dict[str, Any] | None = 
         yield Problem(url, "no article text found on the page")
         return
     given = fallback or {}
-    canonical = found.get("url") if str(found.get("url") or "").startswith(("http://", "https://")) else url
+    canonical = str(found["url"]) if str(found.get("url") or "").startswith(("http://", "https://")) else url
     record = {
         "title": title or given.get("title"),
         "body": text,
@@ -47,7 +47,7 @@ def page_article(html: str | bytes, url: str, fallback: dict[str, Any] | None = 
         "author": found.get("author") or given.get("author"),
         "date": found.get("date") or given.get("date"),
     }
-    yield from record_article(record, url, "", url)
+    yield from record_article(record, canonical, "", canonical)
 
 
 def fetch_article(fetcher: Fetcher, url: str, fallback: dict[str, Any] | None = None) -> Iterator[Article | Problem]:

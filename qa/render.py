@@ -100,7 +100,8 @@ def _highlighted(text: str, quotes: tuple[str, ...]) -> str:
 def corpus_markdown(stats: IndexStats | None, feeds: Sequence[Feed] = ()) -> str:
     """The corpus at a glance, and the feeds it follows with how their last refresh went."""
     followed = "".join(
-        f"\n- {_md(feed.name or feed.url)}: {_md(f'{feed.refreshed}, {feed.status}' if feed.refreshed else 'not refreshed yet')}"
+        f"\n- [{_md(feed.name or feed.title or feed.url)}](<{feed.url}>): "
+        f"{_md(f'{feed.refreshed}, {feed.status}' if feed.refreshed else 'not refreshed yet')}"
         for feed in feeds
     )
     following = f"\n\nFollowing {_count(len(feeds), 'feed')}:{followed}" if feeds else ""

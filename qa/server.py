@@ -128,7 +128,7 @@ def create_app(archive: Archive) -> FastAPI:
     )
     add_docs(app)
     add_api(app, archive)
-    for name in ("mcp", "mcp.server"):
+    for name in ("mcp", "mcp.server", "httpx"):
         logging.getLogger(name).setLevel(logging.WARNING)
     app.router.routes.extend(mcp_app.routes)
     token = settings.auth_token.get_secret_value() if settings.auth_token else None
@@ -179,7 +179,8 @@ def add_docs(app: FastAPI) -> None:
 @contextmanager
 def refreshing(archive: Archive) -> Iterator[None]:
     """While the block runs, refresh the archive's feeds every QA_REFRESH_EVERY seconds (when
-    set) in a background thread; a refresh that fails is a warning line, and the next one goes on."""
+    set) in a background thread; a refresh that fails is logged, and the next one goes on whatever
+    went wrong."""
     every = archive.settings.refresh_every
     stop = threading.Event()
 
@@ -188,9 +189,12 @@ def refreshing(archive: Archive) -> Iterator[None]:
             try:
                 if archive.feeds():
                     report = archive.refresh()
-                    print(f"feeds refreshed: {report.summary()}", file=sys.stderr, flush=True)
+                    lines = [f"feeds refreshed: {report.summary()}", *(f"  {problem}" for problem in report.problems)]
+                    print("\n".join(lines), file=sys.stderr, flush=True)
             except QAError as error:
                 log.warning("refreshing the feeds failed: %s", error)
+            except Exception:
+                log.exception("refreshing the feeds failed; the next refresh will try again")
 
     thread = threading.Thread(target=run, name="qa-refresh", daemon=True)
     if every > 0:

@@ -187,6 +187,9 @@ class RefreshReport(IngestReport):
 
     requests: int = 0
     received: int = 0
+    feeds: int = 0
+    failed_feeds: int = 0
+    """Feeds that could not be read at all (each is a problem of the report too)."""
 
     def summary(self) -> str:
         return f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, skipped {self.skipped}"
@@ -239,6 +242,8 @@ class Feed:
 
     url: str
     name: str = ""
+    title: str = ""
+    """The feed's own title, as of the last refresh."""
     etag: str = ""
     last_modified: str = ""
     refreshed: str = ""
@@ -248,7 +253,14 @@ class Feed:
 
     def to_dict(self) -> dict[str, object]:
         """The feed as `qa feeds list --json` shows it (without the per-item bookkeeping)."""
-        return {"url": self.url, "name": self.name, "refreshed": self.refreshed, "status": self.status, "items": len(self.items)}
+        return {
+            "url": self.url,
+            "name": self.name,
+            "title": self.title,
+            "refreshed": self.refreshed,
+            "status": self.status,
+            "items": len(self.items),
+        }
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,7 @@ class ChatHandlers:
 
     def search_note(self, query: str, rows: Any) -> str:
         """A line under the table when a search matches nothing."""
+        query = query or ""
         empty = len(rows) == 0 if hasattr(rows, "__len__") and not isinstance(rows, dict) else not rows.get("data")
         return f"No article matches “{answer_markdown(query.strip())}”." if query.strip() and empty else ""
 

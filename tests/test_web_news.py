@@ -5,6 +5,7 @@ feed one reported line, polite fetching, and syndicated copies cited as one sour
 from __future__ import annotations
 
 import json
+import threading
 import time
 from itertools import pairwise
 from pathlib import Path
@@ -17,6 +18,7 @@ from qa import Archive, Settings
 from qa.cli import cli
 from qa.web import ChatHandlers
 
+from conftest import free_port
 from webapp import serving
 
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text())
@@ -101,7 +103,9 @@ def test_feeds_are_added_listed_and_removed(tmp_path):
     feed = "http://127.0.0.1:9/feed.xml"
     assert run("feeds", "add", feed, "--name", "Harbour Weekly", "--index", index).output.startswith(f"following {feed}")
     listed = run("feeds", "list", "--json", "--index", index)
-    assert json.loads(listed.output) == [{"url": feed, "name": "Harbour Weekly", "refreshed": "", "status": "", "items": 0}]
+    assert json.loads(listed.output) == [
+        {"url": feed, "name": "Harbour Weekly", "title": "", "refreshed": "", "status": "", "items": 0}
+    ]
     assert "not refreshed yet" in run("feeds", "list", "--index", index).output
     bad = run("feeds", "add", "ftp://example/feed", "--index", index)
     assert bad.exit_code == 1 and "is not a feed URL" in bad.output
@@ -195,3 +199,62 @@ def test_the_server_refreshes_in_the_background_and_shows_its_feeds(tmp_path):
 @pytest.mark.parametrize("value", ["30m", "1800", "1800s", "0.5h"])
 def test_a_refresh_interval_is_read_with_or_without_a_unit(value):
     assert Settings(refresh_every=value).refresh_every == 1800
+
+
+def test_malformed_or_unreachable_urls_are_one_line_each(tmp_path):
+    with sites(tmp_path, "courier") as site:
+        good = site["courier"].page("/news/harbour-bridge.html")
+        bad = {
+            "http://[::1": "not a valid URL",
+            "http://127.0.0.1:7886:80/x": "not a valid URL",
+            "ftp://127.0.0.1/x.html": "not an http(s) URL",
+            "http://127.0.0.1/a b.html": "not a valid URL",
+            f"http://127.0.0.1:{free_port()}/x.html": "can't connect (robots.txt of 127.0.0.1 could not be read)",
+        }
+        shown = run("ingest", *bad, good, "--index", str(tmp_path / "index"), "-q")
+        assert shown.exit_code == 0 and "added 1," in shown.output and "Traceback" not in shown.output
+        lines = [line for line in shown.output.splitlines() if line.startswith("skipped: ")]
+        assert len(lines) == len(bad)
+        for url, reason in bad.items():
+            assert any(line.startswith(f"skipped: {url}") and reason in line for line in lines), url
+        feed = run("feeds", "add", "http://[::1", "--index", str(tmp_path / "other"))
+        assert feed.exit_code == 1 and "is not a feed URL" in feed.output and not (tmp_path / "other").exists()
+
+
+def test_a_rebuilt_index_gets_its_feed_articles_back_and_a_dead_feed_fails_the_refresh(tmp_path):
+    with sites(tmp_path, "valley") as site:
+        archive = archive_in(tmp_path)
+        archive.add_feed(site["valley"].page("/rss.xml"))
+        assert archive.refresh().added == 3
+        archive.ingest([], rebuild=True)
+        assert archive.articles() == []
+        again = archive.refresh()
+        assert (again.added, again.unchanged) == (3, 0) and len(archive.articles()) == 3
+        archive.remove_feed(site["valley"].page("/rss.xml"))
+        archive.add_feed(site["valley"].page("/status/500"))
+        dead = run("refresh", "--index", str(tmp_path / "index"), "-q", env={"QA_FETCH_RETRIES": "0"})
+        assert dead.exit_code == 1 and "the server answered 500" in dead.output
+
+
+def test_a_feeds_name_is_every_items_outlet_and_outlives_a_refresh_it_was_changed_during(tmp_path):
+    with sites(tmp_path, "valley") as site:
+        archive = archive_in(tmp_path, fetch_host_interval=0.4)
+        url = site["valley"].page("/rss.xml")
+        archive.add_feed(url, name="Valley Wire")
+        assert archive.add_feed(url).name == "Valley Wire", "adding it again keeps its name"
+        running = threading.Thread(target=archive.refresh)
+        running.start()
+        while not site["valley"].log:
+            time.sleep(0.05)
+        Archive(settings=archive.settings).add_feed(url, name="Valley Desk")
+        running.join()
+        assert [f.name for f in archive.feeds()] == ["Valley Desk"]
+        assert {a.source for a in archive.articles()} == {"Valley Wire"}
+        shown, *_ = ChatHandlers(archive).corpus_view()
+        assert f"[Valley Desk](<{url}>)" in shown
+        assert ChatHandlers(archive).search_note(None, []) == ""
+
+
+def test_a_refresh_interval_without_a_unit_it_knows_is_refused_with_the_units():
+    with pytest.raises(ValueError, match="a duration such as 90s, 30m or 2h"):
+        Settings(refresh_every="20x")
