@@ -204,15 +204,6 @@ class Archive:
         self.index.refresh()
         return self.index.stats()
 
-    def revision(self) -> str:
-        """An id of what the index holds now: it changes with every ingest or removal (another
-        process's too); empty while there is no index."""
-        try:
-            self.index.refresh()
-        except IndexNotFound:
-            return ""
-        return self.index.revision
-
     def articles(self) -> list[ArticleInfo]:
         """Every article in the index, newest first."""
         self.index.refresh()

@@ -217,11 +217,6 @@ class Index:
         """The BM25 index, or None while the index holds no chunks."""
         return self._current().bm25
 
-    @property
-    def revision(self) -> str:
-        """The Chroma revision the local state reflects."""
-        return self._current().revision
-
     def refresh(self) -> None:
         """Pick up another process's finished ingest (checked at most every `refresh_seconds`)."""
         if self._local is None or self._changing or time.monotonic() - self._checked_at < self.settings.refresh_seconds:

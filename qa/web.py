@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 import gradio as gr
@@ -28,9 +28,6 @@ from qa.render import (
 )
 from qa.types import Answer, ArticleInfo, Feed, IndexStats, Turn
 from qa.uploads import add_uploads
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +63,6 @@ class ChatHandlers:
 
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
-        self._view: tuple[str, list[ArticleInfo], IndexStats | None, Figure | None] | None = None
 
     def respond(
         self,
@@ -112,29 +108,19 @@ class ChatHandlers:
 
     def corpus_view(self, query: str = "") -> tuple[str, Any, Any, list[list[Any]]]:
         """The corpus as of now: its summary, the outlet filter's choices, the articles-per-week
-        plot, and the Articles table (filtered by `query`). The articles, counts and plot are kept
-        until the index changes: every open page asks again every REFRESH_SECONDS."""
-        articles, stats, figure = self._corpus()
+        plot, and the Articles table (filtered by `query`)."""
+        try:
+            articles = self.archive.articles()
+        except QAError:
+            articles = []
+        stats = _stats(self.archive)
+        figure = corpus_figure(articles)
         return (
             corpus_markdown(stats, _feeds(self.archive)),
             gr.update(choices=stats.outlets if stats else []),
             gr.update(value=figure, visible=figure is not None),
             _rows(articles, query),
         )
-
-    def _corpus(self) -> tuple[list[ArticleInfo], IndexStats | None, Figure | None]:
-        try:
-            revision = self.archive.revision()
-        except QAError:
-            revision = ""
-        cached = self._view
-        if cached is None or cached[0] != revision or not revision:
-            try:
-                articles = self.archive.articles()
-            except QAError:
-                articles = []
-            cached = self._view = (revision, articles, _stats(self.archive), corpus_figure(articles))
-        return cached[1], cached[2], cached[3]
 
     def search_articles(self, query: str) -> list[list[Any]]:
         """The Articles table's rows whose title, outlet, date or id hold every word of the query."""

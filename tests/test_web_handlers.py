@@ -94,8 +94,6 @@ def test_the_corpus_view_shows_another_processs_ingest_and_the_articles_tab_remo
     archive.ingest([write_corpus(tmp_path / "corpus")])
     handlers = ChatHandlers(archive)
     assert "4 articles" in handlers.corpus_view()[0]
-    unchanged = handlers.corpus_view()[2]["value"]
-    assert handlers.corpus_view()[2]["value"] is unchanged, "an unchanged index is not drawn again"
     extra = tmp_path / "more"
     extra.mkdir()
     (extra / "ferry.md").write_text(
@@ -104,7 +102,6 @@ def test_the_corpus_view_shows_another_processs_ingest_and_the_articles_tab_remo
     Archive(tmp_path / "index").ingest([extra])
     corpus, outlets, plot, rows = handlers.corpus_view()
     assert "5 articles" in corpus and "Pentland Herald" in outlets["choices"] and plot["visible"] is True
-    assert plot["value"] is not unchanged
     assert handlers.search_note("zzzz", handlers.search_articles("zzzz")) == "No article matches “zzzz”."
     assert handlers.search_note("", rows) == ""
     [row] = handlers.search_articles("ferry pentland")
