@@ -254,8 +254,8 @@ class Api:
         return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     def error(self, error: QAError) -> ApiError:
-        """The API's form of an error: bad requests 400, a missing index 404, a failing LLM or
-        Chroma server 502, anything else about the index 503."""
+        """The API's form of an error: bad requests 400, a missing index 404, a failing LLM server
+        502, anything else about the index (a damaged store, an unreachable Chroma server) 503."""
         message = public(error, Path(self.archive.settings.index_dir))
         if isinstance(error, BadRequest):
             return ApiError(400, message)
@@ -313,7 +313,9 @@ def add_api(app: FastAPI, archive: Archive) -> None:
             raise ApiError(404, f"no article {article_id!r} in the index", code="article_not_found")
         return {**found.to_dict(), "text": archive.article_text(found.id)}
 
-    @app.get("/healthz", tags=["Archive"], summary="Whether the archive can answer, and how many articles it holds")
+    @app.get(
+        "/healthz", tags=["Archive"], summary="Whether the server is up and its index readable (no index counts as 0 articles)"
+    )
     def health() -> JSONResponse:
         try:
             articles = archive.stats().articles

@@ -80,7 +80,8 @@ class Archive:
         return self._index
 
     def ingest(self, paths: Iterable[str | Path], *, rebuild: bool = False, progress: bool = False) -> IngestReport:
-        """Add, update and remove articles so the index matches the files under `paths`.
+        """Add, update and remove articles so the index matches the files under `paths`; an
+        http(s) URL among them is fetched and its article added or updated (see qa.pages).
 
         `rebuild` empties the index first (needed after changing the embedding or chunk settings).
         One ingest writes an index at a time: a second one raises IndexBusy. A path that does not
@@ -89,6 +90,7 @@ class Archive:
         from qa.fetch import Fetcher
         from qa.pages import fetch_article
 
+        paths = list(paths)
         urls = [str(p) for p in paths if _URL.match(str(p))]
         files = [p for p in paths if str(p) not in urls]
         missing = [str(p) for p in files if not Path(p).exists()]
@@ -169,9 +171,10 @@ class Archive:
         self.check(question, **options)
         question, focus = _valid_text(question), _valid_text(focus)
         self.index.refresh()
-        if self._retriever is None:
-            self._retriever = HybridRetriever(self.index)
-        return self._retriever.retrieve(question, options.get("k"), Filters.parse(options), focus)
+        retriever = self._retriever
+        if retriever is None:
+            retriever = self._retriever = HybridRetriever(self.index)
+        return retriever.retrieve(question, options.get("k"), Filters.parse(options), focus)
 
     def answer_stream(self, retrieval: Retrieval, answerer: Answerer | None = None) -> AnswerStream:
         """The cited answer to a retrieval's question, from its passages, as it is written (by

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     allow_anonymous: bool = Field(
         False, description="Serve on an address other than loopback without QA_AUTH_TOKEN (anyone who can reach it may use it)."
     )
+    allowed_hosts: str = Field(
+        "",
+        description="Host names the server answers to besides its own address, comma-separated (a proxy's public "
+        "name); on loopback, requests naming any other host are refused, which stops DNS rebinding.",
+    )
     uploads: Literal["on", "off"] = Field("on", description="Whether the web chat accepts article uploads.")
     max_upload_mb: float = Field(10.0, gt=0, description="Largest uploaded file, in MiB.")
     max_upload_files: int = Field(20, ge=1, description="Most files in one upload.")

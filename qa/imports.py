@@ -12,19 +12,32 @@ PyTorch for the embedder). A package already imported is not hidden.
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+_HIDING = threading.RLock()
 
 
 @contextmanager
 def without(*packages: str) -> Iterator[None]:
     """Imports in this block see `packages` as not installed, unless they are imported already."""
-    hidden = [name for name in packages if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]
-    try:
-        yield
-    finally:
+    with _HIDING:
+        hidden = [name for name in packages if name not in sys.modules]
         for name in hidden:
-            if sys.modules.get(name, ...) is None:
-                del sys.modules[name]
+            sys.modules[name] = None  # type: ignore[assignment]
+        try:
+            yield
+        finally:
+            for name in hidden:
+                if sys.modules.get(name, ...) is None:
+                    del sys.modules[name]
+
+
+@contextmanager
+def needing() -> Iterator[None]:
+    """Hold while loading what imports the packages `without` hides (the embedder and the
+    reranker import PyTorch, SciPy and scikit-learn): hiding is process-wide, so another thread of
+    a server must not import them while spaCy or NLTK is being imported with them hidden."""
+    with _HIDING:
+        yield

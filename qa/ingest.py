@@ -58,6 +58,13 @@ def to_document(article: Article) -> Document:
     )
 
 
+def _from_file(index: Index, article_id: str) -> bool:
+    """Whether the index holds this article as read from a file (which a page or feed item, read
+    from the web, may not replace)."""
+    document = index.docstore.docs.get(article_id)
+    return document is not None and bool(document.metadata.get(Meta.FILE))
+
+
 def _chunk_id(i: int, doc: BaseNode) -> str:
     return f"{doc.node_id}::{i}"
 
@@ -77,6 +84,8 @@ def ingest(
                 protected_files.add(item.file)
         elif item.id in documents:
             report.problems.append(Problem(item.path, f"duplicate of an article already read (id {item.id})"))
+        elif not item.file and _from_file(index, item.id):
+            report.problems.append(Problem(item.path, f"an article read from a file has this address ({item.id}); not replaced"))
         else:
             documents[item.id] = to_document(item)
 
@@ -176,10 +185,8 @@ class _ArticleStamp(TransformComponent):
 def _stories(index: Index, documents: Sequence[Document]) -> dict[str, str]:
     """The stories that the articles being embedded are syndicated copies of (see qa.syndication)."""
     bm25 = index.bm25
-    existing = (
-        {article_id: (bm25.article_body(article_id), bm25.story(article_id)) for article_id in bm25.article_ids()} if bm25 else {}
-    )
-    return stories({document.doc_id: document.text for document in documents}, existing)
+    existing = {a: (bm25.article_body(a), bm25.info(a).source, bm25.story(a)) for a in bm25.article_ids()} if bm25 else {}
+    return stories({d.doc_id: (d.text, str(d.metadata.get(Meta.SOURCE, ""))) for d in documents}, existing)
 
 
 def _gone(index: Index, paths: Iterable[str | Path], read: set[str], protected_files: set[str]) -> list[str]:

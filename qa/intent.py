@@ -443,10 +443,11 @@ def constraints(question: str, outlets: tuple[str, ...] = ()) -> tuple[Constrain
     if role and role.group("role").lower().split()[-1] in _ROLE_WORDS:
         related = re.sub(r"^the\s+", "", role.group("of"), flags=re.IGNORECASE)
         said = _ROLE_FORMS.get(role.group("role").lower(), (role.group("role").lower(),))
-        words = [w for w in re.findall(r"[\w&-]+", related) if len(w) > 2 and w.lower() not in ("the", "sir")]
-        acronyms = [w for w in words if w.isupper()]
+        words = [w for w in re.findall(r"[\w&-]+", related) if (len(w) > 2 or w.isupper()) and w.lower() not in ("the", "sir")]
+        acronyms = [w for w in words if w.isupper() and len(w) > 1]
         near = " ".join(w.lower() for w in acronyms or words)
-        add(*role.span("role"), Constraint("role", f"{role.group('role')} of {related}", said, near=near))
+        if near:
+            add(*role.span("role"), Constraint("role", f"{role.group('role')} of {related}", said, near=near))
     known = tuple(o.lower() for o in outlets)
     for entity in entities([question])[0]:
         rest = re.match(r"\w*", question[entity.end :])

@@ -149,9 +149,10 @@ class Bm25Index:
             for other in self._articles:
                 self._stories.setdefault(self.story(other) or other, []).append(other)
         members = self._stories.get(self.story(article_id) or article_id, [])
-        return sorted((self._info(other) for other in members if other != article_id), key=lambda a: (a.published, a.id))
+        return sorted((self.info(other) for other in members if other != article_id), key=lambda a: (a.published, a.id))
 
-    def _info(self, article_id: str) -> ArticleInfo:
+    def info(self, article_id: str) -> ArticleInfo:
+        """An article's title, outlet, date, url, path and passage count, from its first chunk."""
         meta = self._corpus[self._articles[article_id][0]]
         fields = {
             name: str(meta.get(key) or "")

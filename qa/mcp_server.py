@@ -60,7 +60,9 @@ def build_mcp(archive: Archive) -> MCPServer:
         since: Since = None,
         until: Until = None,
         sources: Sources = None,
-        k: Annotated[int | None, Field(description="How many passages to return, 1 to 100 (default 10).")] = None,
+        k: Annotated[
+            int | None, Field(description="How many passages to return (the server's QA_TOP_K by default; at most QA_MAX_K).")
+        ] = None,
     ) -> dict[str, Any]:
         """Search the news archive for the passages that best match a query, best first. Each
         passage comes with its article's title, outlet, publication date, url and its text. Use it

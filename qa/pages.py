@@ -1,11 +1,13 @@
 """Articles from web pages: the article's text and metadata extracted from the page's HTML by
 trafilatura (navigation, ads, cookie banners and comments left out), checked like any other
-record. The outlet is the site's name, the id the page's canonical URL."""
+record. The outlet is the site's name, the id the page's canonical URL (when it is on the page's
+own host: a page can't claim another site's address)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from qa.corpus import record_article
 from qa.errors import FetchFailed
@@ -38,7 +40,8 @@ def page_article(html: str | bytes, url: str, fallback: dict[str, Any] | None = 
         yield Problem(url, "no article text found on the page")
         return
     given = fallback or {}
-    canonical = str(found["url"]) if str(found.get("url") or "").startswith(("http://", "https://")) else url
+    stated = str(found.get("url") or "")
+    canonical = stated if stated.startswith(("http://", "https://")) and urlsplit(stated).netloc == urlsplit(url).netloc else url
     record = {
         "title": title or given.get("title"),
         "body": text,

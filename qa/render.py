@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlparse
 
+from qa.errors import redacted
 from qa.types import Answer, ArticleInfo, Citation, Feed, IndexStats
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
@@ -100,7 +101,7 @@ def _highlighted(text: str, quotes: tuple[str, ...]) -> str:
 def corpus_markdown(stats: IndexStats | None, feeds: Sequence[Feed] = ()) -> str:
     """The corpus at a glance, and the feeds it follows with how their last refresh went."""
     followed = "".join(
-        f"\n- [{_md(feed.name or feed.title or feed.url)}](<{feed.url}>): "
+        f"\n- [{_md(feed.name or feed.title or redacted(feed.url))}](<{redacted(feed.url)}>): "
         f"{_md(f'{feed.refreshed}, {feed.status}' if feed.refreshed else 'not refreshed yet')}"
         for feed in feeds
     )

@@ -12,13 +12,15 @@ from llama_index.core.postprocessor import SentenceTransformerRerank
 from llama_index.core.schema import NodeWithScore
 
 from qa.errors import UnknownReranker
+from qa.imports import needing
 
 
 @lru_cache(maxsize=2)
 def load_reranker(name: str) -> SentenceTransformerRerank:
     """Load a cross-encoder once per process, from disk only."""
     try:
-        return SentenceTransformerRerank(model=name, top_n=1_000_000, device="cpu", trust_remote_code=False)
+        with needing():
+            return SentenceTransformerRerank(model=name, top_n=1_000_000, device="cpu", trust_remote_code=False)
     except (OSError, ValueError) as error:
         raise UnknownReranker(
             f"reranker {name!r} could not be loaded offline ({type(error).__name__}); "

@@ -85,7 +85,7 @@ class BearerToken:
         self.app = app
         self.token = token.encode()
         session = secrets.token_urlsafe(32)
-        gradio_app.tokens[session] = "api"
+        gradio_app.tokens[session] = f"api-{secrets.token_hex(8)}"
         self.cookie = f"access-token-unsecure-{gradio_app.cookie_id}={session}".encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -153,7 +153,8 @@ def create_app(archive: Archive) -> FastAPI:
         gradio_app = app.routes[-1].app  # type: ignore[attr-defined]
         app.add_middleware(BearerToken, token=token, gradio_app=gradio_app)
     if is_loopback(settings.host):
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost", "::1", "[::1]"])
+        extra = [name.strip() for name in settings.allowed_hosts.split(",") if name.strip()]
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost", "::1", "[::1]", *extra])
     return app
 
 

@@ -69,6 +69,8 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 self._send(302, Location="/loop/b")
             elif path == "/loop/b":
                 self._send(302, Location="/loop/a")
+            elif path == "/to-ftp":
+                self._send(302, Location="ftp://127.0.0.1/file.html")
             elif path == "/moved":
                 self._send(301, Location="/news/harbour-bridge.html")
             elif path == "/report.pdf":

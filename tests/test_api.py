@@ -112,7 +112,7 @@ def test_errors_come_in_openais_shape_with_the_clis_words(client, seeded, url):
     assert malformed.status_code == 400 and malformed.json()["error"]["message"].startswith("messages:")
 
 
-def test_an_empty_folder_and_a_dead_llm_server_are_one_line_errors(tmp_path):
+def test_an_empty_folder_is_a_404_with_the_clis_words_and_a_healthy_zero(tmp_path):
     empty = Archive(tmp_path / "nothing")
     with serving(empty) as url:
         client = openai.OpenAI(base_url=url + "v1", api_key="unused", max_retries=0)
@@ -210,3 +210,9 @@ def test_the_docs_page_needs_nothing_from_other_hosts_and_other_host_names_are_r
     assert httpx.get(url + "docs/assets/swagger-ui-bundle.js").status_code == 200
     assert httpx.get(url + "openapi.json").json()["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     assert httpx.get(url + "v1/models", headers={"Host": "rebound.example"}).status_code == 400
+
+
+def test_a_proxys_host_name_is_answered_once_it_is_allowed(seeded):
+    with serving(seeded, allowed_hosts="news.example.org, archive.example.org") as url:
+        assert httpx.get(url + "v1/models", headers={"Host": "news.example.org"}).status_code == 200
+        assert httpx.get(url + "v1/models", headers={"Host": "rebound.example"}).status_code == 400

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.intent import AnswerType, Constraint, Slot, analyze, answer_type
+from qa.intent import AnswerType, Constraint, Slot, analyze, answer_type, constraints
 from qa.language import language
 
 
@@ -178,3 +178,11 @@ def test_named_entities_are_constraints_but_outlets_are_not():
 )
 def test_the_language_of_a_question_is_told(question, code):
     assert language(question) == code
+
+
+def test_a_role_of_a_short_name_is_checked_near_that_name():
+    [role] = [c for c in constraints("Who is the CEO of HP?") if c.kind == "role"]
+    assert role.met_by("HP CEO Enrique Lores said the printers would ship in May.")
+    assert not role.met_by(
+        "HP shares rose sharply in early trading on Tuesday, while the CEO of a rival firm said prices would fall."
+    )

@@ -244,9 +244,11 @@ def test_a_feeds_name_is_every_items_outlet_and_outlives_a_refresh_it_was_change
         assert archive.add_feed(url).name == "Valley Wire", "adding it again keeps its name"
         running = threading.Thread(target=archive.refresh)
         running.start()
-        while not site["valley"].log:
+        deadline = time.monotonic() + 30
+        while not site["valley"].requests("/rss.xml") and time.monotonic() < deadline:
             time.sleep(0.05)
         Archive(settings=archive.settings).add_feed(url, name="Valley Desk")
+        assert running.is_alive(), "the rename landed while the refresh was still fetching pages"
         running.join()
         assert [f.name for f in archive.feeds()] == ["Valley Desk"]
         assert {a.source for a in archive.articles()} == {"Valley Wire"}
@@ -258,3 +260,24 @@ def test_a_feeds_name_is_every_items_outlet_and_outlives_a_refresh_it_was_change
 def test_a_refresh_interval_without_a_unit_it_knows_is_refused_with_the_units():
     with pytest.raises(ValueError, match="a duration such as 90s, 30m or 2h"):
         Settings(refresh_every="20x")
+
+
+def test_a_page_cannot_take_the_address_of_an_article_from_a_file_or_another_site(tmp_path):
+    with sites(tmp_path, "courier") as site:
+        archive = archive_in(tmp_path)
+        folder = tmp_path / "files"
+        folder.mkdir()
+        address = site["courier"].page("/news/harbour-bridge.html")
+        (folder / "bridge.md").write_text(f"---\ntitle: Our own bridge notes\nurl: {address}\n---\nNotes kept by the desk.\n")
+        archive.ingest([folder])
+        page = site["courier"].root / "news" / "harbour-bridge.html"
+        page.write_text(page.read_text().replace("{site}/news/harbour-bridge.html", "https://elsewhere.example/story"))
+        shown = archive.ingest([address, site["courier"].page("/news/ferry-strike.html")])
+        assert shown.added == 1 and "an article read from a file has this address" in str(shown.problems[0])
+        assert {a.title for a in archive.articles()} == {
+            "Our own bridge notes",
+            "Ferry crews to strike for 48 hours on islands route",
+        }
+        assert all("elsewhere.example" not in a.id for a in archive.articles())
+        redirected = archive.ingest([site["courier"].page("/to-ftp")])
+        assert "not an http(s) URL" in str(redirected.problems[0])
