@@ -16,13 +16,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 from xml.sax import SAXParseException
 
 from tqdm import tqdm
 
 from qa.corpus import record_article
 from qa.errors import BadRequest, FetchFailed
-from qa.fetch import FEED_TYPES, Fetcher, Validators, check_url
+from qa.fetch import FEED_TYPES, Fetcher, Validators, check_url, is_private
 from qa.pages import MIN_TEXT_CHARS, fetch_article
 from qa.types import Article, Feed, Problem
 
@@ -76,6 +77,7 @@ def _read_feed(feed: Feed, fetcher: Fetcher, known: set[str], read: FeedRead) ->
         read.problems.append(Problem(feed.url, reason))
         return replace(feed, refreshed=now, status=f"failed: {reason}")
     title = str(parsed.feed.get("title") or "")
+    private = is_private(urlsplit(feed.url).hostname or "")
     items: dict[str, str] = {}
     for entry in parsed.entries:
         key = str(entry.get("id") or entry.get("link") or "")
@@ -87,7 +89,7 @@ def _read_feed(feed: Feed, fetcher: Fetcher, known: set[str], read: FeedRead) ->
             read.unchanged += 1
             items[key] = feed.items[key]
             continue
-        for item in _entry_articles(entry, feed.name or title, fetcher):
+        for item in _entry_articles(entry, feed.name or title, fetcher, public_only=not private):
             if isinstance(item, Article):
                 item = replace(item, source=feed.name) if feed.name else item
                 read.articles.append(item)
@@ -114,8 +116,10 @@ def _fingerprint(entry: Any) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
-def _entry_articles(entry: Any, outlet: str, fetcher: Fetcher) -> Iterator[Article | Problem]:
-    """The article of a feed entry: from the full text the feed carries, else from its page."""
+def _entry_articles(entry: Any, outlet: str, fetcher: Fetcher, *, public_only: bool) -> Iterator[Article | Problem]:
+    """The article of a feed entry: from the full text the feed carries, else from its page (on a
+    public host only, unless the feed itself is on a private one: an intranet's feed may link
+    inside it, a public feed may not make this machine fetch from its network)."""
     link = str(entry.get("link") or "")
     stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     facts = {
@@ -128,7 +132,7 @@ def _entry_articles(entry: Any, outlet: str, fetcher: Fetcher) -> Iterator[Artic
     if text:
         yield from record_article({**facts, "body": text, "url": link}, link or str(entry.get("id")), "", link)
     elif link:
-        yield from fetch_article(fetcher, link, facts)
+        yield from fetch_article(fetcher, link, facts, public_only=public_only)
     else:
         yield Problem(str(entry.get("id")), "a feed item with neither text nor a link")
 

@@ -7,6 +7,8 @@ it. Every failure is a FetchFailed with a one-line reason."""
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -81,18 +83,24 @@ class Fetcher:
     def __exit__(self, *_: object) -> None:
         self._client.close()
 
-    def get(self, url: str, accept: tuple[str, ...], validators: Validators = Validators()) -> Fetched:
+    def get(
+        self, url: str, accept: tuple[str, ...], validators: Validators = Validators(), *, public_only: bool = False
+    ) -> Fetched:
         """Fetch a URL whose content type is one of `accept`, asking with the validators whether it
-        changed; raise FetchFailed with the reason when it can't be had."""
+        changed; raise FetchFailed with the reason when it can't be had. `public_only` refuses a URL
+        (or a redirect) to a host on a private, loopback or link-local address: for links a third
+        party chose, such as a feed's items."""
         try:
-            return self._get(url, accept, validators)
+            return self._get(url, accept, validators, public_only)
         except (ValueError, httpx.InvalidURL) as error:
             raise FetchFailed(f"{url[:200]}: not a valid URL ({str(error)[:100]})") from None
 
-    def _get(self, url: str, accept: tuple[str, ...], validators: Validators) -> Fetched:
+    def _get(self, url: str, accept: tuple[str, ...], validators: Validators, public_only: bool) -> Fetched:
         check_url(url)
         seen = {url}
         for _ in range(self.settings.fetch_max_redirects + 1):
+            if public_only and is_private(urlsplit(url).hostname or ""):
+                raise FetchFailed(f"{url}: a private address; a feed's items may point only at public hosts")
             response = self._request(url, validators)
             if response.status_code not in (301, 302, 303, 307, 308):
                 return self._accepted(url, response, accept)
@@ -205,6 +213,17 @@ class Fetcher:
             start = max(now, self._next_at.get(host, 0.0))
             self._next_at[host] = start + interval
         time.sleep(start - now)
+
+
+def is_private(host: str) -> bool:
+    """Whether a host name or address is (or resolves to) a private, loopback, link-local or
+    reserved address. A name that does not resolve is not private (the fetch then fails on its own)."""
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host.strip("[]"), None)}
+    except (OSError, UnicodeError):
+        return False
+    addresses = [ipaddress.ip_address(str(address).split("%")[0]) for address in found]
+    return any(a.is_private or a.is_loopback or a.is_link_local or a.is_reserved or a.is_unspecified for a in addresses)
 
 
 def check_url(url: str) -> str:

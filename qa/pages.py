@@ -53,10 +53,12 @@ def page_article(html: str | bytes, url: str, fallback: dict[str, Any] | None = 
     yield from record_article(record, canonical, "", canonical)
 
 
-def fetch_article(fetcher: Fetcher, url: str, fallback: dict[str, Any] | None = None) -> Iterator[Article | Problem]:
-    """The article at a URL, or the Problem why it can't be had."""
+def fetch_article(
+    fetcher: Fetcher, url: str, fallback: dict[str, Any] | None = None, *, public_only: bool = False
+) -> Iterator[Article | Problem]:
+    """The article at a URL, or the Problem why it can't be had (see Fetcher.get for `public_only`)."""
     try:
-        fetched = fetcher.get(url, PAGE_TYPES)
+        fetched = fetcher.get(url, PAGE_TYPES, public_only=public_only)
     except FetchFailed as error:
         yield Problem(url, str(error).removeprefix(f"{url}: "))
         return

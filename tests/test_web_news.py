@@ -16,6 +16,8 @@ from newsroom import FIXTURES, sites
 
 from qa import Archive, Settings
 from qa.cli import cli
+from qa.errors import FetchFailed
+from qa.fetch import PAGE_TYPES, Fetcher
 from qa.web import ChatHandlers
 
 from conftest import free_port
@@ -281,3 +283,13 @@ def test_a_page_cannot_take_the_address_of_an_article_from_a_file_or_another_sit
         assert all("elsewhere.example" not in a.id for a in archive.articles())
         redirected = archive.ingest([site["courier"].page("/to-ftp")])
         assert "not an http(s) URL" in str(redirected.problems[0])
+
+
+def test_links_a_third_party_chose_may_not_reach_private_addresses(tmp_path):
+    with sites(tmp_path, "courier") as site, Fetcher(Settings(**QUICK)) as fetcher:
+        page = site["courier"].page("/news/harbour-bridge.html")
+        assert fetcher.get(page, PAGE_TYPES).status == 200
+        with pytest.raises(FetchFailed, match="a private address; a feed's items may point only at public hosts"):
+            fetcher.get(page, PAGE_TYPES, public_only=True)
+        with pytest.raises(FetchFailed, match="a private address"):
+            fetcher.get("http://169.254.169.254/latest/meta-data/", PAGE_TYPES, public_only=True)
