@@ -288,12 +288,8 @@ def add_api(app: FastAPI, archive: Archive) -> None:
 
     @v1.post("/search", summary="The passages that best match a query, best first")
     def search(request: SearchRequest) -> dict[str, Any]:
-        retrieval = archive.retrieve(request.query, **request.options())
-        return {
-            "object": "list",
-            "data": [p.to_dict() for p in retrieval.passages],
-            "refusal_reason": retrieval.refusal.to_dict() if retrieval.refusal else None,
-        }
+        found = archive.retrieve(request.query, **request.options()).to_dict()
+        return {"object": "list", "data": found["passages"], "refusal_reason": found["refusal_reason"]}
 
     @own.post("/ask", summary="Answer a question: the JSON of `qa ask --json`")
     def ask(request: AskRequest) -> dict[str, Any]:
@@ -308,10 +304,10 @@ def add_api(app: FastAPI, archive: Archive) -> None:
 
     @own.get("/articles/{article_id:path}", summary="One article: its details and text")
     def article(article_id: str) -> dict[str, Any]:
-        found = archive.article(article_id)
+        found = archive.read(article_id)
         if found is None:
             raise ApiError(404, f"no article {article_id!r} in the index", code="article_not_found")
-        return {**found.to_dict(), "text": archive.article_text(found.id)}
+        return found
 
     @app.get(
         "/healthz", tags=["Archive"], summary="Whether the server is up and its index readable (no index counts as 0 articles)"

@@ -228,6 +228,12 @@ class Archive:
         """The article named by its id, url or path as listed; None when none is."""
         return next((a for a in self.articles() if a.named_by(reference)), None)
 
+    def read(self, reference: str) -> dict[str, object] | None:
+        """An article named by its id, url or path, with its text, as the API and MCP give it;
+        None when none is named so."""
+        found = self.article(reference)
+        return None if found is None else {**found.to_dict(), "text": self.article_text(found.id)}
+
     def article_text(self, article_id: str) -> str:
         """An article's body as the index holds it; empty for an id it lacks."""
         bm25 = self.index.bm25

@@ -68,11 +68,7 @@ def build_mcp(archive: Archive) -> MCPServer:
         passage comes with its article's title, outlet, publication date, url and its text. Use it
         to gather evidence yourself or to find articles on a topic; use `ask` for a direct answer."""
         with tool_errors():
-            retrieval = archive.retrieve(query, **options(since, until, sources, k))
-        return {
-            "passages": [p.to_dict() for p in retrieval.passages],
-            "refusal_reason": retrieval.refusal.to_dict() if retrieval.refusal else None,
-        }
+            return archive.retrieve(query, **options(since, until, sources, k)).to_dict()
 
     @tool
     def ask(
@@ -96,10 +92,10 @@ def build_mcp(archive: Archive) -> MCPServer:
         whole text. Use it when a passage from search_articles or a citation from ask is not enough
         and you need the article's context."""
         with tool_errors():
-            found = archive.article(id)
+            found = archive.read(id)
             if found is None:
                 raise ToolError(f"no article {id!r} in the archive; search_articles gives the ids")
-            return {**found.to_dict(), "text": archive.article_text(found.id)}
+            return found
 
     @tool
     def list_outlets() -> dict[str, Any]:

@@ -408,6 +408,14 @@ class Retrieval:
     def __post_init__(self) -> None:
         self.focus = self.focus or self.question
 
+    def to_dict(self) -> dict[str, Any]:
+        """The passages found, best first, and why the search was refused (or None), as the search
+        API and the MCP tool return them."""
+        return {
+            "passages": [p.to_dict() for p in self.passages],
+            "refusal_reason": self.refusal.to_dict() if self.refusal else None,
+        }
+
     @property
     def best_similarity(self) -> float:
         return max((p.similarity for p in self.passages if p.similarity is not None), default=-1.0)
