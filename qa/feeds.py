@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,20 +23,9 @@ from tqdm import tqdm
 
 from qa.corpus import record_article
 from qa.errors import BadRequest, FetchFailed
-from qa.fetch import FEED_TYPES, Fetcher, Validators, check_url, is_private
+from qa.fetch import FEED_TYPES, Fetcher, check_url, is_private
 from qa.pages import MIN_TEXT_CHARS, fetch_article
-from qa.types import Article, Feed, Problem
-
-
-@dataclass
-class FeedRead:
-    """What one refresh read from the feeds: the articles of new and changed items, the problems
-    (a feed or page that failed), how many items were unchanged, and the feeds' new state."""
-
-    articles: list[Article] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    unchanged: int = 0
-    feeds: list[Feed] = field(default_factory=list)
+from qa.types import Article, Feed, FeedRead, Problem, Validators
 
 
 def check_feed_url(url: str) -> str:

@@ -22,6 +22,7 @@ import httpx
 
 from qa.config import Settings
 from qa.errors import FetchFailed
+from qa.types import Fetched, Validators
 
 USER_AGENT = f"qa-news-archive/{version('qa')} (a news archive that cites its sources; respects robots.txt)"
 ROBOTS_AGENT = "qa-news-archive"
@@ -32,33 +33,6 @@ BACKOFF = 0.5
 MAX_WAIT = 30.0
 MAX_URL_CHARS = 2_000
 DISALLOW_ALL = ["User-agent: *", "Disallow: /"]
-
-
-@dataclass(frozen=True)
-class Validators:
-    """What a server said identifies a response's version, for asking "has it changed?" next time."""
-
-    etag: str = ""
-    last_modified: str = ""
-
-    def headers(self) -> dict[str, str]:
-        found = {"If-None-Match": self.etag, "If-Modified-Since": self.last_modified}
-        return {name: value for name, value in found.items() if value}
-
-
-@dataclass(frozen=True)
-class Fetched:
-    """A response: the final URL (after redirects), its status (200, or 304 for "not changed"), the
-    body (empty for a 304) and its validators."""
-
-    url: str
-    status: int
-    body: bytes
-    validators: Validators
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
 
 
 class Fetcher:

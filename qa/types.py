@@ -3,7 +3,8 @@
 Readers produce Articles and Problems; ingest stores chunks whose metadata uses the `Meta` keys
 and the `epoch` date encoding; the index answers dense queries with DenseHits; retrieval turns a
 question and its Filters into a Retrieval of Passages; an Answerer turns a Retrieval into an
-AnswerStream that becomes an Answer with Citations. Implementation modules import these from
+AnswerStream that becomes an Answer with Citations. The fetcher answers with Fetched responses
+and their Validators; a refresh reads Feeds into a FeedRead. Implementation modules import these from
 here, so that none imports another only for a type. This module imports no implementation module.
 """
 
@@ -178,6 +179,44 @@ class IngestReport:
             f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
             f"removed {self.removed}, skipped {self.skipped}"
         )
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a server said identifies a response's version, for asking "has it changed?" next time."""
+
+    etag: str = ""
+    last_modified: str = ""
+
+    def headers(self) -> dict[str, str]:
+        found = {"If-None-Match": self.etag, "If-Modified-Since": self.last_modified}
+        return {name: value for name, value in found.items() if value}
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A response: the final URL (after redirects), its status (200, or 304 for "not changed"), the
+    body (empty for a 304) and its validators."""
+
+    url: str
+    status: int
+    body: bytes
+    validators: Validators
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass
+class FeedRead:
+    """What one refresh read from the feeds: the articles of new and changed items, the problems
+    (a feed or page that failed), how many items were unchanged, and the feeds' new state."""
+
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unchanged: int = 0
+    feeds: list[Feed] = field(default_factory=list)
 
 
 @dataclass
