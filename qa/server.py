@@ -76,6 +76,36 @@ def _unauthorized(message: str) -> JSONResponse:
     return JSONResponse({"error": error}, 401, headers={"WWW-Authenticate": "Bearer"})
 
 
+API_BODY_BYTES = 1 << 20
+"""Largest request body of an API call (a chat completion with its conversation fits in far less)."""
+
+
+class BodyLimit:
+    """ASGI middleware: an API call whose body is over API_BODY_BYTES is refused with 413 before
+    it is parsed (FastAPI reads a whole body into memory; Gradio's uploads and MCP have their own
+    limits)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(("/v1/", "/api/")):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length", b"0")
+        if b"transfer-encoding" in headers:
+            await _refused(411, "send the request body with a Content-Length (not chunked)")(scope, receive, send)
+        elif not declared.isdigit() or int(declared) > API_BODY_BYTES:
+            await _refused(413, f"the request body is over {API_BODY_BYTES // 1024} KiB")(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def _refused(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"message": message, "type": "invalid_request_error", "param": None, "code": None}}, status)
+
+
 class BearerToken:
     """ASGI middleware: a request with `Authorization: Bearer <token>` is let into the Gradio app
     as a logged-in user; one with a wrong bearer token, or an API or MCP call without one, is
@@ -152,6 +182,7 @@ def create_app(archive: Archive) -> FastAPI:
     if token:
         gradio_app = app.routes[-1].app  # type: ignore[attr-defined]
         app.add_middleware(BearerToken, token=token, gradio_app=gradio_app)
+    app.add_middleware(BodyLimit)
     if is_loopback(settings.host):
         extra = [name.strip() for name in settings.allowed_hosts.split(",") if name.strip()]
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost", "::1", "[::1]", *extra])

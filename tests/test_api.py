@@ -216,3 +216,14 @@ def test_a_proxys_host_name_is_answered_once_it_is_allowed(seeded):
     with serving(seeded, allowed_hosts="news.example.org, archive.example.org") as url:
         assert httpx.get(url + "v1/models", headers={"Host": "news.example.org"}).status_code == 200
         assert httpx.get(url + "v1/models", headers={"Host": "rebound.example"}).status_code == 400
+
+
+def test_a_body_too_large_to_be_a_question_is_refused_before_it_is_read(url):
+    huge = httpx.post(url + "v1/chat/completions", content=b"x" * (2 << 20), headers={"content-type": "application/json"})
+    assert huge.status_code == 413 and huge.json()["error"]["message"] == "the request body is over 1024 KiB"
+
+    def chunks():
+        yield b'{"messages": []}'
+
+    chunked = httpx.post(url + "api/ask", content=chunks(), headers={"content-type": "application/json"})
+    assert chunked.status_code == 411
